@@ -1,0 +1,37 @@
+"""Strict JOSE over pyca/cryptography: compact JWS, JWK and JWK Sets. No application logic.
+
+Public API::
+
+    JWK.generate("RS256") / JWK.from_dict(d) / key.to_public_dict() / key.thumbprint()
+    JWKSet.from_dict({"keys": [...]}).get(kid)
+    sign_compact(claims, key, typ="at+jwt") -> str
+    parse_compact(token, algorithms=[...]) -> CompactJWS   (header checked, signature not verified)
+    verify_compact(token, key_or_lookup, algorithms=[...]) -> CompactJWS
+"""
+
+from .algorithms import ALGORITHMS, SIGNING_ALGORITHMS
+from .b64 import b64url_decode, b64url_encode
+from .errors import (
+    AlgorithmMismatch,
+    InvalidKey,
+    InvalidSignature,
+    JoseError,
+    MalformedJWS,
+    TokenTooLarge,
+    UnknownCritical,
+    UnsupportedAlgorithm,
+    UnsupportedSerialization,
+    UntrustedHeaderKey,
+)
+from .jsonutil import dumps_compact, loads_object
+from .jwk import JWK, JWKSet
+from .jws import MAX_COMPACT_SIZE, CompactJWS, check_header, parse_compact, sign_compact, verify_compact
+
+__all__ = [
+    "ALGORITHMS", "SIGNING_ALGORITHMS", "MAX_COMPACT_SIZE",
+    "JWK", "JWKSet", "CompactJWS",
+    "sign_compact", "parse_compact", "verify_compact", "check_header",
+    "b64url_encode", "b64url_decode", "dumps_compact", "loads_object",
+    "JoseError", "MalformedJWS", "TokenTooLarge", "UnsupportedAlgorithm", "AlgorithmMismatch",
+    "UnknownCritical", "UntrustedHeaderKey", "UnsupportedSerialization", "InvalidSignature", "InvalidKey",
+]

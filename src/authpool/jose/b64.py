@@ -1,0 +1,50 @@
+"""Strict base64url without padding (RFC 7515 §2, Appendix C).
+
+Padding, the standard alphabet, whitespace and non-canonical final characters are refused, so one
+value has exactly one encoding. The alphabet check is a compiled regular expression (C speed) and the
+decoding is the standard library's.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from .errors import MalformedJWS
+
+_ALPHABET = re.compile(rb"[A-Za-z0-9_-]*")
+# For a final group of 2 (3) characters the last character carries 4 (2) unused bits that must be 0.
+_CANONICAL_LAST_OF_2 = frozenset(b"AQgw")
+_CANONICAL_LAST_OF_3 = frozenset(b"AEIMQUYcgkosw048")
+
+
+def b64url_encode(data: bytes) -> str:
+    """Encode without padding."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(data: str | bytes) -> bytes:
+    """Decode strictly; raise :class:`MalformedJWS` on anything but canonical unpadded base64url."""
+    if isinstance(data, str):
+        try:
+            data = data.encode("ascii")
+        except UnicodeEncodeError:
+            raise MalformedJWS("base64url value has non-ASCII characters") from None
+    if _ALPHABET.fullmatch(data) is None:
+        raise MalformedJWS("base64url value has characters outside the alphabet or padding")
+    rest = len(data) % 4
+    if rest == 1:
+        raise MalformedJWS("base64url value has an impossible length")
+    if rest == 2:
+        if data[-1] not in _CANONICAL_LAST_OF_2:
+            raise MalformedJWS("base64url value is not canonical")
+        data += b"=="
+    elif rest == 3:
+        if data[-1] not in _CANONICAL_LAST_OF_3:
+            raise MalformedJWS("base64url value is not canonical")
+        data += b"="
+    try:
+        return base64.urlsafe_b64decode(data)
+    except binascii.Error:  # pragma: no cover - excluded by the checks above
+        raise MalformedJWS("base64url value does not decode") from None
