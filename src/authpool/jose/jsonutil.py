@@ -40,6 +40,14 @@ def loads_object(data: bytes, what: str = "JSON") -> dict[str, Any]:
     return value
 
 
+try:  # orjson is ~10x faster than json.dumps on a claim set; it is optional (the server extra has it)
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - exercised where orjson is absent
+    _orjson = None
+
+
 def dumps_compact(value: Any) -> bytes:
-    """Serialise with no whitespace, as tokens are written."""
+    """Serialise as compact UTF-8 JSON (no whitespace), as tokens are written."""
+    if _orjson is not None:
+        return _orjson.dumps(value)
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
