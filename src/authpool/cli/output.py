@@ -6,21 +6,23 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Sequence
 
-try:
-    from rich.console import Console
-    from rich.table import Table
-except ImportError:  # pragma: no cover - core install without the server extra
-    Console = Table = None  # type: ignore[assignment,misc]
 
 
 def console():
-    return Console(highlight=False, soft_wrap=True) if Console is not None else None
+    """A rich console, or None on a core install without rich (then output is plain text)."""
+    try:
+        from rich.console import Console
+    except ImportError:  # pragma: no cover - core install without the server extra
+        return None
+    return Console(highlight=False, soft_wrap=True)
 
 
 def table(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     rows = [[("" if c is None else str(c)) for c in row] for row in rows]
     out = console()
     if out is not None:
+        from rich.table import Table
+
         t = Table(title=title, title_justify="left")
         for column in columns:
             t.add_column(column, overflow="fold")
