@@ -1,0 +1,185 @@
+"""The database: engine set-up, migrations and transactions.
+
+SQLite is the default (a file under the data dir); PostgreSQL (psycopg 3) is for scale-out.
+
+SQLite connections are tuned for a server: WAL journal (readers do not block the writer),
+``foreign_keys=ON`` (cascades and parent checks, off by default in SQLite), a ``busy_timeout`` so
+writers wait for each other instead of failing, ``synchronous=NORMAL`` (durable in WAL mode up to
+the last checkpointed transaction on power loss). The driver's own transaction handling is turned
+off and authpool emits ``BEGIN IMMEDIATE`` for write transactions: the write lock is taken up front,
+so two writers queue on the busy timeout instead of deadlocking on a read-to-write lock upgrade
+(which SQLite reports as "database is locked" without waiting).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from ..secrets import MasterKey
+from ._base import StoreContext
+from .audit import AuditRepository
+from .clients import ClientRepository
+from .groups import GroupRepository
+from .pools import PoolRepository
+from .resource_servers import ResourceServerRepository
+from .signing_keys import SigningKeyRepository
+from .tokens import AuthCodeRepository, RefreshTokenRepository, TokenFamilyRepository
+from .users import UserRepository
+
+DB_FILE_NAME = "authpool.db"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+_READONLY = "authpool_readonly"
+
+
+def default_url(data_dir: Path | str) -> str:
+    return f"sqlite:///{Path(data_dir).resolve() / DB_FILE_NAME}"
+
+
+def normalize_url(url: str) -> str:
+    """``postgresql://`` / ``postgres://`` -> ``postgresql+psycopg://`` (psycopg 3)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class UnitOfWork:
+    """One transaction. Its attributes are the repositories; they all share its session."""
+
+    def __init__(
+        self, session: Session, *, clock: Callable[[], int], master_key: MasterKey | None, actor: str | None
+    ):
+        ctx = StoreContext(session=session, clock=clock, master_key=master_key)
+        self.actor = actor
+        self._clock = clock
+        self.pools = PoolRepository(ctx)
+        self.users = UserRepository(ctx)
+        self.groups = GroupRepository(ctx)
+        self.clients = ClientRepository(ctx)
+        self.resource_servers = ResourceServerRepository(ctx)
+        self.signing_keys = SigningKeyRepository(ctx)
+        self.token_families = TokenFamilyRepository(ctx)
+        self.refresh_tokens = RefreshTokenRepository(ctx)
+        self.auth_codes = AuthCodeRepository(ctx)
+        self.audit = AuditRepository(ctx)
+
+    def now(self) -> int:
+        return int(self._clock())
+
+
+class Database:
+    """Engine + master key + clock. Use :meth:`transaction` for every read and write."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        master_key: MasterKey | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.master_key = master_key
+        self._clock: Callable[[], int] = lambda: int((clock or time.time)())
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str | None = None,
+        *,
+        data_dir: Path | str | None = None,
+        master_key: MasterKey | None = None,
+        clock: Callable[[], float] | None = None,
+        echo: bool = False,
+        **engine_kwargs: Any,
+    ) -> Database:
+        """Open ``url``, or ``sqlite:///<data_dir>/authpool.db`` when no url is given."""
+        if url is None:
+            if data_dir is None:
+                raise ValueError("give a database url or a data dir")
+            Path(data_dir).mkdir(mode=0o700, parents=True, exist_ok=True)
+            url = default_url(data_dir)
+        url = normalize_url(url)
+        backend = make_url(url).get_backend_name()
+        if backend == "sqlite":
+            engine = create_engine(url, echo=echo, **engine_kwargs)
+            _tune_sqlite(engine)
+        elif backend == "postgresql":
+            engine_kwargs.setdefault("pool_pre_ping", True)
+            engine = create_engine(url, echo=echo, **engine_kwargs)
+        else:
+            raise ValueError(f"unsupported database backend {backend!r} (use sqlite or postgresql)")
+        return cls(engine, master_key=master_key, clock=clock)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def now(self) -> int:
+        return self._clock()
+
+    @contextmanager
+    def transaction(self, *, readonly: bool = False, actor: str | None = None) -> Iterator[UnitOfWork]:
+        """A unit of work: commits when the block ends normally, rolls back on any exception.
+
+        ``readonly=True`` never commits (always rolls back) and on PostgreSQL runs the transaction
+        ``READ ONLY``; on SQLite it does not take the write lock. ``actor`` is recorded by services
+        in audit events written in this transaction.
+        """
+        with Session(self.engine, expire_on_commit=False, autoflush=True) as session:
+            session.connection(execution_options={_READONLY: readonly})
+            if readonly and self.dialect == "postgresql":
+                session.connection().exec_driver_sql("SET TRANSACTION READ ONLY")
+            uow = UnitOfWork(session, clock=self._clock, master_key=self.master_key, actor=actor)
+            try:
+                yield uow
+            except BaseException:
+                session.rollback()
+                raise
+            if readonly:
+                session.rollback()
+            else:
+                session.commit()
+
+    def migrate(self) -> None:
+        """Bring the schema to the latest revision (idempotent; safe to run from several processes)."""
+        from .migrate import upgrade
+
+        upgrade(self.engine)
+
+    def schema_revision(self) -> str | None:
+        from .migrate import current_revision
+
+        return current_revision(self.engine)
+
+    def ping(self) -> None:
+        """Raise if the database does not answer (readiness checks)."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # authpool issues BEGIN itself (see module docstring)
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        readonly = conn.get_execution_options().get(_READONLY, False)
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
