@@ -39,11 +39,11 @@ def b64url_decode(data: str | bytes) -> bytes:
     if rest == 2:
         if data[-1] not in _CANONICAL_LAST_OF_2:
             raise MalformedJWS("base64url value is not canonical")
-        data += b"=="
+        data = data + b"=="  # not +=: that would extend a caller's bytearray in place
     elif rest == 3:
         if data[-1] not in _CANONICAL_LAST_OF_3:
             raise MalformedJWS("base64url value is not canonical")
-        data += b"="
+        data = data + b"="
     try:
         return base64.urlsafe_b64decode(data)
     except binascii.Error:  # pragma: no cover - excluded by the checks above

@@ -1,0 +1,115 @@
+"""Strict base64url (RFC 7515 section 2 and Appendix C): one value, exactly one encoding."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import string
+
+import pytest
+
+from authpool.jose import JoseError, MalformedJWS, b64url_decode, b64url_encode
+
+ALPHABET = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+
+
+@pytest.mark.parametrize("n", range(0, 70))
+def test_round_trip_every_length(n):
+    data = bytes((i * 37 + n) & 0xFF for i in range(n))
+    encoded = b64url_encode(data)
+    assert "=" not in encoded and "+" not in encoded and "/" not in encoded
+    assert encoded == base64.urlsafe_b64encode(data).decode().rstrip("=")
+    assert b64url_decode(encoded) == data
+    assert b64url_decode(encoded.encode("ascii")) == data
+
+
+def test_rfc7515_appendix_c_example():
+    # RFC 7515 Appendix C: the octets [3, 236, 255, 224, 193] encode as "A-z_4ME"
+    assert b64url_encode(bytes([3, 236, 255, 224, 193])) == "A-z_4ME"
+    assert b64url_decode("A-z_4ME") == bytes([3, 236, 255, 224, 193])
+
+
+@pytest.mark.parametrize("value", ["QQ==", "QUI=", "QQ=", "QQ===", "=", "==", "A-z_4ME="])
+def test_padding_refused(value):
+    with pytest.raises(MalformedJWS):
+        b64url_decode(value)
+
+
+@pytest.mark.parametrize("value", ["A+z/4ME", "ab+c", "ab/c", "+++", "///"])
+def test_standard_alphabet_refused(value):
+    with pytest.raises(MalformedJWS):
+        b64url_decode(value)
+
+
+@pytest.mark.parametrize(
+    "value", [" QUJD", "QUJD ", "QU JD", "QUJD\n", "\nQUJD", "QU\r\nJD", "QUJD\t", "QU\x00JD", "QUJD\x0b"]
+)
+def test_whitespace_and_controls_refused(value):
+    with pytest.raises(MalformedJWS):
+        b64url_decode(value)
+    with pytest.raises(MalformedJWS):
+        b64url_decode(value.encode("ascii"))
+
+
+@pytest.mark.parametrize("value", ["QUJD\u00e9", "\u0410QUJ", "QUJD\u2028", "QUJ\uff24", "\U0001f600"])
+def test_non_ascii_refused(value):
+    with pytest.raises(MalformedJWS):
+        b64url_decode(value)
+    with pytest.raises(MalformedJWS):
+        b64url_decode(value.encode("utf-8"))
+
+
+@pytest.mark.parametrize("value", ["A", "AAAAA", "QUJDR", "a.b", "."])
+def test_impossible_length_or_dot_refused(value):
+    with pytest.raises(MalformedJWS):
+        b64url_decode(value)
+
+
+@pytest.mark.parametrize(
+    "value, canonical",
+    [("QR", "QQ"), ("QB", "QA"), ("Qf", "QQ"), ("QUJ", "QUI"), ("QUL", "QUI"), ("A-z_4MF", "A-z_4ME"),
+     ("AB", "AA"), ("AAB", "AAA"), ("__", "_w"), ("___", "__8")],
+)
+def test_non_canonical_trailing_bits_refused(value, canonical):
+    """Unused low bits of the last character must be zero (RFC 4648 section 3.5)."""
+    with pytest.raises(MalformedJWS):
+        b64url_decode(value)
+    # the lenient standard-library decoder maps both to the same octets: that is the ambiguity refused
+    lenient = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    assert lenient == b64url_decode(canonical)
+
+
+def test_every_two_and_three_character_tail_decodes_iff_canonical():
+    """Exhaustive over the final group: decoding succeeds exactly when re-encoding gives the input."""
+    tails = ["".join(p) for p in itertools.product(ALPHABET, repeat=2)]
+    tails += ["A" + a + b for a, b in itertools.product(ALPHABET, repeat=2)]
+    for tail in tails:
+        lenient = base64.urlsafe_b64decode(tail + "=" * (-len(tail) % 4))
+        canonical = b64url_encode(lenient) == tail
+        try:
+            decoded = b64url_decode(tail)
+        except MalformedJWS:
+            assert not canonical, tail
+        else:
+            assert canonical and decoded == lenient, tail
+
+
+@pytest.mark.parametrize("value", [None, 1, 1.5, ["QQ"], memoryview(b"QQ")])
+def test_wrong_types_are_not_silently_accepted(value):
+    with pytest.raises((JoseError, TypeError)):
+        b64url_decode(value)
+
+
+def test_bytearray_input_is_not_mutated():
+    data = bytearray(b"QUI")
+    assert b64url_decode(data) == b"AB"
+    assert data == bytearray(b"QUI")
+    data = bytearray(b"QQ")
+    assert b64url_decode(data) == b"A"
+    assert data == bytearray(b"QQ")
+
+
+def test_errors_are_jose_errors_with_a_code():
+    with pytest.raises(JoseError) as info:
+        b64url_decode("QQ==")
+    assert isinstance(info.value, MalformedJWS) and info.value.code == "malformed"
