@@ -156,7 +156,10 @@ class JWK:
         public = ec.EllipticCurvePublicNumbers(int.from_bytes(x, "big"), int.from_bytes(y, "big"), curve_cls())
         if not has_private:
             return public.public_key()
-        return ec.EllipticCurvePrivateNumbers(_b64_to_int(data["d"], "d"), public).private_key()
+        d = _b64_to_bytes(data["d"], "d")
+        if len(d) != size:  # RFC 7518 §6.2.2.1: "MUST be ceiling(log-base-2(n)/8) octets"
+            raise InvalidKey("EC 'd' has the wrong length for the curve")
+        return ec.EllipticCurvePrivateNumbers(int.from_bytes(d, "big"), public).private_key()
 
     @staticmethod
     def _okp_from_dict(data: Mapping[str, Any], has_private: bool) -> Any:
