@@ -2,7 +2,8 @@
 
 Duplicate member names are *refused* (RFC 7515 §4 allows either refusing or last-wins; RFC 8725
 §3.1 asks for the safe choice, since two parsers that pick different duplicates disagree about what
-a token says). The top level must be an object.
+a token says). The top level must be an object; ``NaN`` and ``Infinity``, which Python's json reads by
+default, are refused (RFC 8259 §6).
 """
 
 from __future__ import annotations
@@ -24,7 +25,11 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
-_decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates)
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # RFC 8259 §6: NaN and Infinity are not permitted
+
+
+_decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
 
 
 def loads_object(data: bytes, what: str = "JSON") -> dict[str, Any]:

@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 
 from .b64 import b64url_decode, b64url_encode
 from .errors import (
+    AlgorithmMismatch,
+    InvalidKey,
     InvalidSignature,
     MalformedJWS,
     TokenTooLarge,
@@ -78,6 +80,8 @@ def parse_compact(token: str | bytes, *, algorithms: Collection[str] | None = No
 
 def check_header(header: Mapping[str, Any], algorithms: Collection[str] | None) -> None:
     """Header rules of RFC 8725 §3.1-§3.11 and RFC 7515 §4.1.11."""
+    if isinstance(algorithms, str):  # "RS" in "RS256" is True: a string is not an allow-list
+        raise TypeError("algorithms must be a collection of algorithm names, not a string")
     alg = header.get("alg")
     if not isinstance(alg, str) or not alg:
         raise MalformedJWS("JWS header has no 'alg'")
@@ -93,8 +97,7 @@ def check_header(header: Mapping[str, Any], algorithms: Collection[str] | None) 
     cty = header.get("cty")
     if isinstance(cty, str) and cty.upper() in ("JWT", "APPLICATION/JWT"):
         raise UnsupportedSerialization("nested JWTs are not accepted")
-    kid = header.get("kid")
-    if kid is not None and not isinstance(kid, str):
+    if "kid" in header and not isinstance(header["kid"], str):  # RFC 7515 §4.1.4; JSON null is no string
         raise MalformedJWS("JWS header 'kid' must be a string")
 
 
@@ -109,6 +112,8 @@ def verify_compact(token: str | bytes, key: KeyLookup, *, algorithms: Collection
     """
     jws = parse_compact(token, algorithms=algorithms, max_size=max_size)
     jwk = key(jws) if callable(key) else key
+    if jwk is None:  # e.g. ``lambda jws: jwks.get(jws.kid)`` for an unknown kid
+        raise InvalidKey("no key was found for this token")
     if not jwk.verify(jws.signature, jws.signing_input, jws.header["alg"]):
         raise InvalidSignature("signature verification failed")
     return jws
@@ -128,6 +133,8 @@ def sign_compact(payload: bytes | Mapping[str, Any], key: JWK, *, alg: str | Non
     if typ is not None:
         header["typ"] = typ
     if headers:
+        if headers.get("alg", alg) != alg:  # the header must name the algorithm that signs
+            raise AlgorithmMismatch("'alg' in headers differs from the signing algorithm")
         header.update(headers)
     body = payload if isinstance(payload, bytes | bytearray) else dumps_compact(payload)
     signing_input = f"{b64url_encode(dumps_compact(header))}.{b64url_encode(bytes(body))}"
