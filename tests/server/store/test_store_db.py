@@ -1,0 +1,198 @@
+"""Database set-up, migrations and transaction semantics, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from authpool.server.errors import AlreadyExists, ConfigurationError
+from authpool.server.store import Database
+from authpool.server.store.db import default_url, normalize_url
+from authpool.server.store.models import Base, UserPool
+
+
+def test_normalize_url():
+    assert normalize_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalize_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalize_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalize_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_plain_postgresql_url_uses_psycopg3():
+    db = Database.from_url("postgresql://postgres@127.0.0.1:5432/test")
+    assert db.engine.dialect.driver == "psycopg"
+    db.dispose()
+
+
+def test_unsupported_backend_is_refused():
+    with pytest.raises(ValueError, match="unsupported"):
+        Database.from_url("mysql://x@localhost/db")
+
+
+def test_default_sqlite_under_data_dir(tmp_path):
+    db = Database.from_url(data_dir=tmp_path / "data")
+    assert str(db.engine.url) == default_url(tmp_path / "data")
+    db.migrate()
+    assert (tmp_path / "data" / "authpool.db").exists()
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+    db.dispose()
+
+
+def test_migrations_run_twice_and_match_models(fresh_database_url):
+    db = Database.from_url(fresh_database_url)
+    assert db.schema_revision() is None
+    db.migrate()
+    db.migrate()  # idempotent
+    assert db.schema_revision() == "0001"
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+    tables = set(inspect(db.engine).get_table_names())
+    assert {t.name for t in Base.metadata.sorted_tables} <= tables
+    db.dispose()
+
+
+def test_concurrent_migrations_are_serialized(fresh_database_url):
+    db = Database.from_url(fresh_database_url)
+    errors: list[BaseException] = []
+
+    def run():
+        try:
+            db.migrate()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert db.schema_revision() == "0001"
+    db.dispose()
+
+
+def test_ping(database):
+    database.ping()
+
+
+def test_commit_on_success(database):
+    with database.transaction() as tx:
+        tx.pools.create(id="us-east-1_A", name="a", settings={})
+    with database.transaction(readonly=True) as tx:
+        assert tx.pools.get("us-east-1_A") is not None
+
+
+def test_rollback_on_error_leaves_nothing_half_written(database):
+    with pytest.raises(RuntimeError), database.transaction() as tx:
+        tx.pools.create(id="us-east-1_A", name="a", settings={})
+        tx.users.create("us-east-1_A", username="bob")
+        tx.audit.record("user.created", pool_id="us-east-1_A")
+        raise RuntimeError("boom")
+    with database.transaction(readonly=True) as tx:
+        assert tx.pools.get("us-east-1_A") is None
+        assert tx.audit.list().items == []
+
+
+def test_domain_error_mid_transaction_rolls_back_everything(database):
+    with database.transaction() as tx:
+        tx.pools.create(id="us-east-1_A", name="a", settings={})
+    with pytest.raises(AlreadyExists), database.transaction() as tx:
+        tx.users.create("us-east-1_A", username="carol")
+        tx.pools.create(id="us-east-1_A", name="dup", settings={})
+    with database.transaction(readonly=True) as tx:
+        assert tx.users.get("us-east-1_A", "carol") is None
+
+
+def test_constraint_error_keeps_transaction_usable(database):
+    """A duplicate insert fails in a savepoint; the caller may handle it and still commit."""
+    with database.transaction() as tx:
+        tx.pools.create(id="us-east-1_A", name="a", settings={})
+        with pytest.raises(AlreadyExists):
+            tx.pools.create(id="us-east-1_A", name="dup", settings={})
+        tx.pools.create(id="us-east-1_B", name="b", settings={})
+    with database.transaction(readonly=True) as tx:
+        assert [p.id for p in tx.pools.list().items] == ["us-east-1_A", "us-east-1_B"]
+
+
+def test_readonly_transaction_never_commits(database):
+    with database.transaction(readonly=True) as tx:
+        if database.dialect == "sqlite":
+            tx.pools.create(id="us-east-1_A", name="a", settings={})
+        else:  # PostgreSQL refuses writes in a READ ONLY transaction outright
+            with pytest.raises(Exception, match="read-only"):
+                tx.pools.create(id="us-east-1_A", name="a", settings={})
+    with database.transaction(readonly=True) as tx:
+        assert tx.pools.get("us-east-1_A") is None
+
+
+def test_records_are_detached_plain_data(database):
+    with database.transaction() as tx:
+        record = tx.pools.create(id="us-east-1_A", name="a", settings={"x": {"y": 1}})
+    record.settings["x"]["y"] = 2  # a copy: mutating it does not touch the store
+    with database.transaction(readonly=True) as tx:
+        assert tx.pools.require("us-east-1_A").settings == {"x": {"y": 1}}
+    with pytest.raises(AttributeError):
+        record.name = "b"  # type: ignore[misc]
+    assert not isinstance(record, UserPool)
+
+
+def test_clock_is_injected(database, clock):
+    with database.transaction() as tx:
+        assert tx.now() == clock.now
+        assert tx.pools.create(id="us-east-1_A", name="a", settings={}).created_at == clock.now
+
+
+def test_secrets_need_a_master_key(database_url):
+    db = Database.from_url(database_url)
+    with pytest.raises(ConfigurationError), db.transaction() as tx:
+        tx.pools.create(id="us-east-1_A", name="a", settings={})
+        tx.clients.create("us-east-1_A", client_id="c", name="c", client_secret="s3cret", settings={})
+    db.dispose()
+
+
+def test_sqlite_writers_wait_for_each_other(database):
+    """BEGIN IMMEDIATE + busy_timeout: concurrent read-then-write transactions all succeed."""
+    with database.transaction() as tx:
+        tx.pools.create(id="us-east-1_A", name="a", settings={"n": 0})
+    errors: list[BaseException] = []
+
+    def bump():
+        try:
+            with database.transaction() as tx:
+                n = tx.pools.require("us-east-1_A").settings["n"]
+                tx.pools.update("us-east-1_A", settings={"n": n + 1})
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=bump) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with database.transaction(readonly=True) as tx:
+        n = tx.pools.require("us-east-1_A").settings["n"]
+    if database.dialect == "sqlite":
+        assert n == 10  # serialized: no lost update
+    else:
+        assert 1 <= n <= 10  # READ COMMITTED; callers needing more use conditional updates
+
+
+def test_foreign_keys_enforced(database):
+    with database.engine.connect() as conn, pytest.raises(IntegrityError):
+        conn.execute(
+            text(
+                "INSERT INTO users (sub, pool_id, username, username_key, status, enabled, "
+                "tokens_valid_after, created_at, updated_at) "
+                "VALUES ('x', 'nope', 'u', 'u', 'CONFIRMED', true, 0, 0, 0)"
+            )
+        )
