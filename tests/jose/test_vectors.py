@@ -79,7 +79,7 @@ def test_rfc7515_signs(vector):
 
 @pytest.mark.parametrize("vector", RFC7515["vectors"], ids=lambda v: f"rfc7515-{v['id']}-{v['alg']}")
 def test_rfc7515_tampered_token_fails(vector):
-    raw_header, raw_payload, raw_signature = vector["compact"].split(".")
+    raw_header, _raw_payload, raw_signature = vector["compact"].split(".")
     public = JWK.from_dict(_public(vector["jwk"]))
     other_payload = b64url_encode(vector["payload"].encode("utf-8") + b" ")
     with pytest.raises(InvalidSignature):
@@ -146,7 +146,7 @@ VALID_7520 = [v for v in RFC7520["vectors"] if v["expect"] == "valid"]
 
 @pytest.mark.parametrize("vector", VALID_7520, ids=lambda v: f"rfc7520-{v['id']}-{v['alg']}")
 def test_rfc7520_verifies_given_token(vector):
-    raw_header, raw_payload, raw_signature = _check_shape(vector, RFC7520["payload"].encode("utf-8"))
+    _raw_header, raw_payload, _raw_signature = _check_shape(vector, RFC7520["payload"].encode("utf-8"))
     assert raw_payload == RFC7520["payload_b64"]
     public = JWK.from_dict(_rfc7520_key(vector["public_key"]), allow_private=False)
     jws = verify_compact(vector["compact"], public, algorithms=[vector["alg"]])

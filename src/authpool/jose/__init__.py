@@ -25,14 +25,33 @@ from .errors import (
 )
 from .jsonutil import dumps_compact, loads_object
 from .jwk import JWK, JWKSet
-from .signer import CompactSigner
 from .jws import MAX_COMPACT_SIZE, CompactJWS, check_header, parse_compact, sign_compact, verify_compact
+from .signer import CompactSigner
 
 __all__ = [
-    "ALGORITHMS", "SIGNING_ALGORITHMS", "MAX_COMPACT_SIZE",
-    "JWK", "JWKSet", "CompactJWS", "CompactSigner",
-    "sign_compact", "parse_compact", "verify_compact", "check_header",
-    "b64url_encode", "b64url_decode", "dumps_compact", "loads_object",
-    "JoseError", "MalformedJWS", "TokenTooLarge", "UnsupportedAlgorithm", "AlgorithmMismatch",
-    "UnknownCritical", "UntrustedHeaderKey", "UnsupportedSerialization", "InvalidSignature", "InvalidKey",
+    "ALGORITHMS",
+    "JWK",
+    "MAX_COMPACT_SIZE",
+    "SIGNING_ALGORITHMS",
+    "AlgorithmMismatch",
+    "CompactJWS",
+    "CompactSigner",
+    "InvalidKey",
+    "InvalidSignature",
+    "JWKSet",
+    "JoseError",
+    "MalformedJWS",
+    "TokenTooLarge",
+    "UnknownCritical",
+    "UnsupportedAlgorithm",
+    "UnsupportedSerialization",
+    "UntrustedHeaderKey",
+    "b64url_decode",
+    "b64url_encode",
+    "check_header",
+    "dumps_compact",
+    "loads_object",
+    "parse_compact",
+    "sign_compact",
+    "verify_compact",
 ]

@@ -56,7 +56,7 @@ class JWK:
     """One asymmetric key usable for JWS. Build it with :meth:`generate`, :meth:`from_dict` or
     :meth:`from_key`; never from a token header."""
 
-    __slots__ = ("kty", "crv", "kid", "alg", "use", "private_key", "public_key", "algorithms")
+    __slots__ = ("alg", "algorithms", "crv", "kid", "kty", "private_key", "public_key", "use")
 
     def __init__(self, key: Any, *, kid: str | None = None, alg: str | None = None, use: str | None = None):
         if isinstance(key, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey):

@@ -18,7 +18,7 @@ from .jwk import JWK
 class CompactSigner:
     """Signs claim sets as compact JWS with a fixed header ``{"kid", "alg"[, "typ"]}``."""
 
-    __slots__ = ("key", "alg", "_prefix", "_algorithm", "_private")
+    __slots__ = ("_algorithm", "_prefix", "_private", "alg", "key")
 
     def __init__(self, key: JWK, *, alg: str | None = None, typ: str | None = None) -> None:
         alg = alg or key.alg
