@@ -1,2 +1,58 @@
+"""``authpool keys list|rotate --pool ID``: the pool's signing keys and their rotation."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+
+from .serve_cmd import add_store_options
+
+
 def register(commands) -> None:
-    pass
+    keys = commands.add_parser("keys", help="signing keys of a pool")
+    sub = keys.add_subparsers(dest="keys_command", metavar="SUBCOMMAND", required=True)
+    for name, handler, text in (("list", run_list, "show the pool's signing keys"),
+                                ("rotate", run_rotate, "promote the next keys; retire the active ones")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--pool", required=True, help="user pool id")
+        add_store_options(p)
+        p.set_defaults(handler=handler)
+
+
+def _when(epoch: int | None) -> str:
+    return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%d %H:%M:%SZ") if epoch else ""
+
+
+def _context(args: argparse.Namespace):
+    from ..server.context import build_context
+    from .serve_cmd import settings_from
+
+    return build_context(settings_from(args))
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from ..server.store.records import KeyState
+    from . import output
+    from .manage_cmd import domain_errors
+
+    ctx = _context(args)
+    with domain_errors(), ctx.db.transaction(readonly=True) as tx:
+        tx.pools.require(args.pool)
+        records = tx.signing_keys.list(args.pool)
+    output.table(f"signing keys of {args.pool}", ["kid", "purpose", "alg", "state", "created", "removed after"],
+                 [(r.kid, r.purpose.value, r.alg, r.state.value, _when(r.created_at),
+                   _when(r.remove_after) if r.state is KeyState.RETIRED else "") for r in records])
+    return 0
+
+
+def run_rotate(args: argparse.Namespace) -> int:
+    from . import output
+    from .manage_cmd import domain_errors
+
+    ctx = _context(args)
+    with domain_errors():
+        promoted = ctx.keys.rotate(args.pool)
+    for purpose, kid in promoted.items():
+        output.say(f"{purpose} tokens are now signed with {kid}")
+    output.say("The previous keys stay in the JWKS until every token they signed has expired.")
+    return 0

@@ -1,0 +1,119 @@
+"""ASGI middleware: request ids, body-size bound, access log, metrics, and a last-resort error page.
+
+Pure ASGI (no BaseHTTPMiddleware) so it costs little on the token hot path. The access log names the
+method, the *route template* and the status: never the query string, headers or body, which can hold
+codes, tokens and credentials.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .logs import request_id_var
+from .metrics import REQUEST_LATENCY, REQUESTS
+
+log = logging.getLogger("authpool.http")
+_SAFE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
+
+
+class RequestBodyTooLarge(Exception):
+    pass
+
+
+class ServerMiddleware:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app, self.max_body_bytes = app, max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+        limit = self.max_body_bytes
+        received = 0
+
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await _send_json(send, 413, b'{"error":"invalid_request","error_description":"Request body too large."}',
+                             request_id)
+            _finish(scope, 413, started)
+            request_id_var.reset(token)
+            return
+
+        async def bounded_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise RequestBodyTooLarge
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status, response_started = message["status"], True
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, bounded_receive, send_with_id)
+        except RequestBodyTooLarge:
+            status = 413
+            if not response_started:
+                await _send_json(send, 413, b'{"error":"invalid_request","error_description":"Request body too large."}',
+                                 request_id)
+        except Exception:  # noqa: BLE001 - the last line of defence: log the type, send a fixed message
+            log.exception("unhandled error")
+            status = 500
+            if not response_started:
+                await _send_json(send, 500, b'{"error":"server_error","error_description":"Internal error."}',
+                                 request_id)
+        finally:
+            _finish(scope, status, started)
+            request_id_var.reset(token)
+
+
+def _request_id(scope: Scope) -> str:
+    for name, value in scope.get("headers", ()):
+        if name == b"x-request-id" and _SAFE_REQUEST_ID.fullmatch(value):
+            return value.decode()
+    return uuid.uuid4().hex
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            return int(value) if value.isdigit() and len(value) < 19 else 1 << 62
+    return None
+
+
+def _route_name(scope: Scope) -> str:
+    route = scope.get("route")
+    return getattr(route, "path", None) or "unmatched"
+
+
+def _finish(scope: Scope, status: int, started: float) -> None:
+    elapsed = time.perf_counter() - started
+    route = _route_name(scope)
+    REQUESTS.labels(scope["method"], route, str(status)).inc()
+    REQUEST_LATENCY.labels(route).observe(elapsed)
+    log.info("request", extra={"method": scope["method"], "route": route, "status": status,
+                               "duration_ms": round(elapsed * 1000, 2)})
+
+
+async def _send_json(send: Send, status: int, body: bytes, request_id: str) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"cache-control", b"no-store"),
+                            (b"content-length", str(len(body)).encode()), (b"x-request-id", request_id.encode())]})
+    await send({"type": "http.response.body", "body": body})

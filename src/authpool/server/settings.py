@@ -1,0 +1,49 @@
+"""Server settings: every default in one place, each overridable by an ``AUTHPOOL_*`` environment
+variable or a CLI flag (node-oidc-provider's habit: one documented table of defaults; docs/settings.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AUTHPOOL_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    #: Public base URL; issuers are ``{base_url}/{UserPoolId}``. Default: ``http://{host}:{port}``.
+    base_url: str | None = None
+    data_dir: Path = Path("./data")
+    #: ``sqlite:///...`` (default: ``{data_dir}/authpool.db``) or ``postgresql://...``.
+    database_url: str | None = None
+    #: Region used in new pool ids (``us-east-1_AbC123xyZ``): clients parse it out of them.
+    region: str = "us-east-1"
+    master_key: SecretStr | None = None
+    admin_access_key_id: str | None = None
+    admin_secret_access_key: SecretStr | None = None
+    log_level: str = "INFO"
+    #: Largest request body the server reads, checked before parsing.
+    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    #: JWKS and discovery ``Cache-Control: max-age`` in seconds.
+    jwks_max_age: int = Field(300, ge=0)
+    demo_password: SecretStr | None = None
+    workers: int = Field(1, ge=1)
+
+    def public_base_url(self) -> str:
+        if self.base_url:
+            return self.base_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'authpool.db').resolve()}"
+
+    def issuer_for(self, pool_id: str) -> str:
+        """The issuer of a pool: ``{base_url}/{UserPoolId}``, no trailing slash (COGNITO.md §1.2)."""
+        return f"{self.public_base_url()}/{pool_id}"
