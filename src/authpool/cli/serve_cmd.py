@@ -1,2 +1,104 @@
+"""``authpool serve``: run the server (uvicorn), and ``authpool init``: create a pool.
+
+Flags override ``AUTHPOOL_*`` environment variables, which override the defaults in
+``authpool.server.settings``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def add_store_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", help="SQLite database and key files (default ./data; AUTHPOOL_DATA_DIR)")
+    parser.add_argument("--database-url", help="sqlite:///... or postgresql://... (AUTHPOOL_DATABASE_URL)")
+
+
+def add_listen_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="listen address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="listen port (default 8000)")
+
+
+def settings_from(args: argparse.Namespace):
+    """Settings with the command's flags applied over the environment."""
+    from ..server.settings import Settings
+
+    overrides = {name: getattr(args, name) for name in ("host", "port", "data_dir", "database_url", "workers")
+                 if getattr(args, name, None) is not None}
+    return Settings(**overrides)
+
+
 def register(commands) -> None:
-    pass
+    serve = commands.add_parser("serve", help="run the user-pool server")
+    add_listen_options(serve)
+    add_store_options(serve)
+    serve.add_argument("--workers", type=int, help="server processes (default 1)")
+    serve.set_defaults(handler=run_serve)
+
+    init = commands.add_parser("init", help="create a user pool; print the admin key pair once")
+    add_store_options(init)
+    init.add_argument("--name", default="default", help="pool name")
+    init.add_argument("--alg", choices=["RS256", "ES256", "EdDSA"], default="RS256", help="token signing algorithm")
+    init.set_defaults(handler=run_init)
+
+
+def export_settings(settings) -> None:
+    """Pass resolved settings to worker processes through the environment."""
+    os.environ["AUTHPOOL_HOST"] = settings.host
+    os.environ["AUTHPOOL_PORT"] = str(settings.port)
+    os.environ["AUTHPOOL_DATA_DIR"] = str(settings.data_dir)
+    os.environ["AUTHPOOL_DATABASE_URL"] = settings.resolved_database_url()
+
+
+def serve(settings, ctx) -> int:
+    """Run uvicorn on ``ctx`` (one process) or on the factory (several workers)."""
+    import uvicorn
+
+    from ..server.app import create_app
+    from ..server.logs import configure_logging
+
+    configure_logging(settings.log_level)
+    common = dict(host=settings.host, port=settings.port, access_log=False, log_config=None,
+                  proxy_headers=False, server_header=False)
+    if settings.workers > 1:
+        export_settings(settings)
+        ctx.db.dispose()
+        uvicorn.run("authpool.server.asgi:create_app_from_env", factory=True, workers=settings.workers, **common)
+    else:
+        uvicorn.run(create_app(ctx), **common)
+    return 0
+
+
+def print_admin_credentials(ctx) -> None:
+    from . import output
+
+    if ctx.admin.created_now:
+        output.say("Admin key pair for the Cognito API (SigV4); shown once, keep it safe:", style="bold yellow")
+        output.say(f"  AWS_ACCESS_KEY_ID={ctx.admin.access_key_id}")
+        output.say(f"  AWS_SECRET_ACCESS_KEY={ctx.admin.secret_access_key}")
+    else:
+        output.say(f"Admin access key id: {ctx.admin.access_key_id} (secret shown at first start)")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from ..server.context import build_context
+
+    settings = settings_from(args)
+    ctx = build_context(settings)
+    print_admin_credentials(ctx)
+    return serve(settings, ctx)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from ..server.context import build_context
+    from . import output
+    from .manage_cmd import create_pool
+
+    settings = settings_from(args)
+    ctx = build_context(settings)
+    pool = create_pool(ctx, args.name, alg=args.alg)
+    output.say(f"Created user pool {pool.id} ({pool.name})", style="bold green")
+    output.say(f"  issuer: {settings.issuer_for(pool.id)}")
+    print_admin_credentials(ctx)
+    return 0

@@ -42,7 +42,7 @@ class RedactingFilter(logging.Filter):
 class JSONFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id and structured extras."""
 
-    _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+    _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "color_message"}
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {

@@ -1,0 +1,40 @@
+"""Builds the ASGI application from a :class:`ServerContext`.
+
+Routes are listed here, in one table; each endpoint lives in its own module.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .context import ServerContext
+from .metrics import metrics_endpoint
+from .middleware import ServerMiddleware
+from .oauth import discovery
+
+
+async def health(request: Request) -> Response:
+    """Liveness and readiness: answers 200 when the store answers, 503 otherwise."""
+    ctx: ServerContext = request.app.state.ctx
+    try:
+        await ctx.run(ctx.db.ping)
+    except Exception:  # noqa: BLE001 - any store failure means "not ready"
+        return JSONResponse({"status": "unavailable"}, status_code=503, headers={"Cache-Control": "no-store"})
+    return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
+def create_app(ctx: ServerContext) -> Starlette:
+    routes = [
+        Route("/health", health, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+        Route("/{pool_id}/.well-known/openid-configuration", discovery.openid_configuration, methods=["GET"]),
+        Route("/.well-known/oauth-authorization-server/{pool_id}", discovery.openid_configuration, methods=["GET"]),
+        Route("/{pool_id}/.well-known/jwks.json", discovery.jwks, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes)
+    app.state.ctx = ctx
+    app.add_middleware(ServerMiddleware, max_body_bytes=ctx.settings.max_body_bytes)
+    return app

@@ -1,0 +1,49 @@
+"""Everything a request handler needs, built once per process from :class:`Settings`."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import anyio.to_thread
+
+from .admin_credentials import AdminCredentials, load_or_create
+from .keys import SigningKeys
+from .secrets import MasterKey
+from .settings import Settings
+from .store.db import Database
+
+T = TypeVar("T")
+
+
+@dataclass
+class ServerContext:
+    settings: Settings
+    db: Database
+    master_key: MasterKey
+    keys: SigningKeys
+    admin: AdminCredentials
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run blocking store work off the event loop."""
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+
+
+def load_master_key(settings: Settings) -> MasterKey:
+    if settings.master_key is not None:
+        return MasterKey.from_text(settings.master_key.get_secret_value())
+    return MasterKey.load(settings.data_dir)
+
+
+def build_context(settings: Settings, *, migrate: bool = True) -> ServerContext:
+    """Open the store (running migrations unless told not to) and load the keys."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    master_key = load_master_key(settings)
+    db = Database.from_url(settings.resolved_database_url(), master_key=master_key)
+    if migrate:
+        db.migrate()
+    secret = settings.admin_secret_access_key.get_secret_value() if settings.admin_secret_access_key else None
+    admin = load_or_create(settings.data_dir, master_key, env_id=settings.admin_access_key_id, env_secret=secret)
+    return ServerContext(settings=settings, db=db, master_key=master_key, keys=SigningKeys(db), admin=admin)
