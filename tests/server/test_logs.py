@@ -1,0 +1,47 @@
+"""JSON logs: structure, request ids, and the redaction safety net (authpool/server/logs.py)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+
+from authpool.server.logs import configure_logging, redact, request_id_var
+
+JWT = "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl"
+
+
+@pytest.mark.parametrize("text,leak", [
+    (f"token is {JWT}", JWT),
+    ("Authorization: Bearer abc.def.ghi", "abc.def.ghi"),
+    ("Authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),
+    ("password=hunter2 rest", "hunter2"),
+    ('{"client_secret": "s3cr3t-value"}', "s3cr3t-value"),
+    ("refresh_token=opaqueOPAQUEopaque", "opaqueOPAQUEopaque"),
+    ("code=SplxlOBeZQQYbYS6WxSbIA&state=x", "SplxlOBeZQQYbYS6WxSbIA"),
+    ("user alice@example.com failed", "alice@example.com"),
+])
+def test_redact_removes_credentials_and_emails(text, leak):
+    assert leak not in redact(text)
+
+
+def test_log_lines_are_json_with_request_id_and_no_secrets():
+    stream = io.StringIO()
+    configure_logging("INFO", stream=stream)
+    log = logging.getLogger("authpool.test")
+    token = request_id_var.set("req-1")
+    try:
+        log.info("issued %s to %s", JWT, "bob@example.com", extra={"client_id": "c1"})
+        try:
+            raise ValueError(f"bad token {JWT}")
+        except ValueError:
+            log.exception("failed")
+    finally:
+        request_id_var.reset(token)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert lines[0]["request_id"] == "req-1" and lines[0]["client_id"] == "c1"
+    assert lines[0]["level"] == "info" and lines[0]["logger"] == "authpool.test"
+    assert lines[1]["error_type"] == "ValueError"
+    assert JWT not in stream.getvalue() and "bob@example.com" not in stream.getvalue()
