@@ -136,7 +136,7 @@ class JwksServer:
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 with outer._lock:
                     outer.hits[self.path] = outer.hits.get(self.path, 0) + 1
                 if outer.delay:

@@ -42,8 +42,8 @@ def keys(rsa_key: JWK, ec_key: JWK, ed_key: JWK) -> list[JWK]:
 @pytest.fixture
 def make(keys: list[JWK]):
     def make(**kwargs) -> AccessTokenVerifier:
-        options = dict(issuer=ISS, client_ids=[CLIENT], jwks={"keys": [k.to_public_dict() for k in keys]},
-                       algorithms=ALGS, clock=Clock())
+        options = {"issuer": ISS, "client_ids": [CLIENT], "jwks": {"keys": [k.to_public_dict() for k in keys]},
+                   "algorithms": ALGS, "clock": Clock()}
         options.update(kwargs)
         return AccessTokenVerifier(**options)
     return make
@@ -79,7 +79,7 @@ class TestConstruction:
             make(**kwargs)
 
     def test_plain_http_jwks_uri_only_on_loopback(self):
-        common = dict(issuer=ISS, client_ids=[CLIENT], algorithms=["RS256"])
+        common = {"issuer": ISS, "client_ids": [CLIENT], "algorithms": ["RS256"]}
         with pytest.raises(ValueError, match="https"):
             AccessTokenVerifier(jwks_uri="http://idp.example/jwks.json", **common)
         AccessTokenVerifier(jwks_uri="http://127.0.0.1:9/jwks.json", **common)
@@ -406,9 +406,8 @@ def test_rejections_are_counted_and_id_tokens_logged(make, keys, id_key, caplog)
     id_token = token(id_key, id_claims(), typ=None)
     with pytest.raises(TokenExpired):
         v.verify(token(keys[0], exp=NOW - 1))
-    with caplog.at_level(logging.WARNING, logger="authpool.guard.security"):
-        with pytest.raises(WrongTokenType):
-            v.verify(id_token, route="GET /items")
+    with caplog.at_level(logging.WARNING, logger="authpool.guard.security"), pytest.raises(WrongTokenType):
+        v.verify(id_token, route="GET /items")
     assert v.signals.counts == {"token_expired": 1, "wrong_token_type": 1}
     [record] = [r for r in caplog.records if getattr(r, "event", None) == "id_token_presented"]
     assert (record.issuer, record.client, record.route) == (ISS, CLIENT, "GET /items")

@@ -23,7 +23,7 @@ def _string_set(value: Any) -> frozenset[str]:
 class AccessClaims(Mapping[str, Any]):
     """A verified access token's claim set. Behaves as a read-only mapping of the raw claims."""
 
-    __slots__ = ("_claims", "header", "_scopes", "_groups")
+    __slots__ = ("_claims", "_groups", "_scopes", "header")
 
     def __init__(self, claims: dict[str, Any], header: Mapping[str, Any] | None = None) -> None:
         self._claims = claims

@@ -16,7 +16,7 @@ dependency reuses those claims and only checks its requirement.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -31,6 +31,7 @@ from .verifier import AccessTokenVerifier
 
 # Declares the bearer scheme in the OpenAPI document; the token itself is read by the guard (RFC 6750 §2.1).
 _openapi_scheme = HTTPBearer(auto_error=False)
+_Declared = Annotated[Any, Depends(_openapi_scheme)]
 
 
 class BearerError(HTTPException):
@@ -73,7 +74,7 @@ class Guard:
                              any_groups=any_groups)
         gate = self.gate
 
-        async def access_claims(request: Request, _bearer: Any = Depends(_openapi_scheme)) -> AccessClaims:
+        async def access_claims(request: Request, _bearer: _Declared = None) -> AccessClaims:
             return await _authenticate(gate, req, request)
 
         return access_claims
@@ -99,13 +100,14 @@ def require(requirement: Requirement | None = None, *, scopes: Iterable[str] | N
     """Like :meth:`Guard.require`, using the :class:`Guard` installed on the app."""
     req = requirement_of(requirement, scopes=scopes, any_scopes=any_scopes, groups=groups, any_groups=any_groups)
 
-    async def access_claims(request: Request, _bearer: Any = Depends(_openapi_scheme)) -> AccessClaims:
+    async def access_claims(request: Request, _bearer: _Declared = None) -> AccessClaims:
         guard = getattr(request.app.state, "authpool_guard", None)
         if not isinstance(guard, Guard):
-            raise RuntimeError("no authpool Guard installed on this app: Guard(verifier, app=app)")
+            msg = "no authpool Guard installed on this app: Guard(verifier, app=app)"
+            raise RuntimeError(msg)  # noqa: TRY004 - a setup mistake, not a bad argument
         return await _authenticate(guard.gate, req, request)
 
     return access_claims
 
 
-__all__ = ["Guard", "BearerError", "bearer_error_handler", "require"]
+__all__ = ["BearerError", "Guard", "bearer_error_handler", "require"]

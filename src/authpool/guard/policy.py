@@ -38,7 +38,7 @@ def _names(value: Iterable[str] | None, what: str) -> frozenset[str]:
 class Requirement:
     """Scopes and groups an access token must carry. Immutable; empty means "any valid token"."""
 
-    __slots__ = ("scopes", "any_scopes", "groups", "any_groups")
+    __slots__ = ("any_groups", "any_scopes", "groups", "scopes")
 
     def __init__(self, *, scopes: Iterable[str] | None = None, any_scopes: Iterable[str] | None = None,
                  groups: Iterable[str] | None = None, any_groups: Iterable[str] | None = None) -> None:
@@ -107,9 +107,9 @@ class Rule(NamedTuple):
     requirement: Requirement | None  # None: public, no token needed
 
     def matches(self, method: str, path: str) -> bool:
-        if self.methods is not None and method not in self.methods:
-            if not (method == "HEAD" and "GET" in self.methods):
-                return False
+        methods = self.methods
+        if methods is not None and method not in methods and not (method == "HEAD" and "GET" in methods):
+            return False
         return self.pattern.match(path) is not None
 
 

@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
-from ..jose import JWK, ALGORITHMS, JoseError, JWKSet, loads_object, parse_compact
+from ..jose import ALGORITHMS, JWK, JoseError, JWKSet, loads_object, parse_compact
 from ..jose import errors as jose_errors
 from ..jose.jws import MAX_COMPACT_SIZE, CompactJWS
 from .cache import Entry, VerifiedTokenCache
@@ -108,8 +108,17 @@ def _names(value: Any, what: str) -> frozenset[str] | None:
 class Issuer:
     """Everything the verifier needs to trust one issuer. Same keywords as :class:`AccessTokenVerifier`."""
 
-    __slots__ = ("iss", "client_ids", "audience", "algorithms", "leeway", "profile", "requirement",
-                 "custom_check", "keys")
+    __slots__ = (
+        "algorithms",
+        "audience",
+        "client_ids",
+        "custom_check",
+        "iss",
+        "keys",
+        "leeway",
+        "profile",
+        "requirement",
+    )
 
     def __init__(self, issuer: str, *, algorithms: Iterable[str], client_ids: Iterable[str] | None = _UNSET,
                  audience: str | Iterable[str] | None = _UNSET, jwks_uri: str | RemoteJwks | None = None,
