@@ -128,6 +128,14 @@ def test_parse_accepts_str_and_bytes(keys, kind):
     assert verify_compact(raw, keys["ES256"], algorithms=["ES256"]).payload == b'{"a":1}'
 
 
+def test_parse_refuses_lone_surrogates():
+    for token in ("\ud800.e30.QUJD", "e30.\udfff.QUJD", "\ud83d\ude00.e30.QUJD"):
+        with pytest.raises(MalformedJWS):
+            parse_compact(token)
+        with pytest.raises(MalformedJWS):
+            b64url_decode(token.replace(".", ""))
+
+
 @pytest.mark.parametrize("token", [None, 1, 1.0, ["a.b.c"], memoryview(b"a.b.c"), object()])
 def test_parse_refuses_other_types(token):
     with pytest.raises(MalformedJWS):
