@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from ..errors import AlreadyExists, Kind, NotFound
 from ._base import Repository, decode_cursor, encode_cursor
@@ -67,6 +67,9 @@ class GroupRepository(Repository):
         more = len(rows) > limit
         rows = rows[:limit]
         return Page([_record(r) for r in rows], encode_cursor(rows[-1].name) if more else None)
+
+    def count(self, pool_id: str) -> int:
+        return self._s.scalar(select(func.count()).select_from(Group).where(Group.pool_id == pool_id)) or 0
 
     def update(
         self,
