@@ -10,7 +10,9 @@ from typing import Any, TypeVar
 import anyio.to_thread
 
 from .admin_credentials import AdminCredentials, load_or_create
+from .issuance import TokenService
 from .keys import SigningKeys
+from .pool import ClientService, GroupService, PoolService, ResourceServerService, UserService
 from .secrets import MasterKey
 from .settings import Settings
 from .store.db import Database
@@ -25,6 +27,12 @@ class ServerContext:
     master_key: MasterKey
     keys: SigningKeys
     admin: AdminCredentials
+    tokens: TokenService
+    pools: PoolService
+    users: UserService
+    groups: GroupService
+    clients: ClientService
+    resource_servers: ResourceServerService
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking store work off the event loop."""
@@ -46,4 +54,10 @@ def build_context(settings: Settings, *, migrate: bool = True) -> ServerContext:
         db.migrate()
     secret = settings.admin_secret_access_key.get_secret_value() if settings.admin_secret_access_key else None
     admin = load_or_create(settings.data_dir, master_key, env_id=settings.admin_access_key_id, env_secret=secret)
-    return ServerContext(settings=settings, db=db, master_key=master_key, keys=SigningKeys(db), admin=admin)
+    keys = SigningKeys(db)
+    return ServerContext(
+        settings=settings, db=db, master_key=master_key, keys=keys, admin=admin,
+        tokens=TokenService(db, keys, settings.issuer_for),
+        pools=PoolService(db, region=settings.region), users=UserService(db), groups=GroupService(db),
+        clients=ClientService(db), resource_servers=ResourceServerService(db),
+    )
