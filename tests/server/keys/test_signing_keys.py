@@ -125,3 +125,19 @@ def test_private_keys_are_encrypted_at_rest(keys, database):
     assert record.private_jwk["d"].encode() not in bytes(raw)
     assert b'"d"' not in bytes(raw)
     assert record.state is KeyState.ACTIVE
+
+
+def test_a_new_pool_gets_keys_on_first_use(database, clock):
+    with database.transaction() as tx:
+        tx.pools.create(id="us-east-1_Lazy", name="lazy", settings={"SigningAlgorithm": "EdDSA"})
+    service = SigningKeys(database, clock=clock)
+    assert len(service.jwks_document("us-east-1_Lazy")["keys"]) == 4
+    minter = service.minter("us-east-1_Lazy", "http://x/us-east-1_Lazy")
+    assert minter.id_alg == "EdDSA"
+
+
+def test_unknown_pool_has_no_minter(database, clock):
+    from authpool.server.errors import NotFound
+
+    with pytest.raises(NotFound):
+        SigningKeys(database, clock=clock).minter("us-east-1_Nope", "http://x/us-east-1_Nope")

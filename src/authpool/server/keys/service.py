@@ -19,7 +19,7 @@ from typing import Any
 from ...jose.algorithms import SIGNING_ALGORITHMS
 from ...jose.jwk import JWK
 from ...tokens.mint import TokenMinter
-from ..errors import InvalidParameter, Kind, NotFound
+from ..errors import InvalidParameter
 from ..store.records import KeyPurpose, KeyState, PoolRecord
 
 #: Longest any ID or access token can live (Cognito: 1 day) plus 5 minutes of verifier leeway.
@@ -87,6 +87,9 @@ class SigningKeys:
             if tx.pools.get(pool_id) is None:
                 return None
             records = tx.signing_keys.list(pool_id)
+        if not records:  # a pool created by any door gets its keys on first use
+            self.ensure(pool_id)
+            return self.jwks_document(pool_id)
         keys = [r.public_jwk for r in records
                 if r.state is not KeyState.RETIRED or (r.remove_after is not None and r.remove_after > now)]
         return {"keys": keys}
@@ -94,12 +97,16 @@ class SigningKeys:
     # -- signing ------------------------------------------------------------------------------------
     def minter(self, pool_id: str, issuer: str) -> TokenMinter:
         """A minter with the pool's active ID-token and access-token keys."""
-        with self._db.transaction(readonly=True) as tx:
-            active = {p: tx.signing_keys.active(pool_id, p) for p in PURPOSES}
+        active = self._active(pool_id)
         if any(record is None for record in active.values()):
-            raise NotFound(Kind.SIGNING_KEY, "The pool has no active signing key.")
+            self.ensure(pool_id)  # first use of a new pool (raises NotFound for an unknown pool)
+            active = self._active(pool_id)
         return TokenMinter(issuer, id_key=self._jwk(active[KeyPurpose.ID]),
                            access_key=self._jwk(active[KeyPurpose.ACCESS]))
+
+    def _active(self, pool_id: str) -> dict[KeyPurpose, Any]:
+        with self._db.transaction(readonly=True) as tx:
+            return {p: tx.signing_keys.active(pool_id, p) for p in PURPOSES}
 
     def _jwk(self, record) -> JWK:
         key = self._jwk_cache.get(record.kid)
