@@ -196,3 +196,16 @@ def test_foreign_keys_enforced(database):
                 "VALUES ('x', 'nope', 'u', 'u', 'CONFIRMED', true, 0, 0, 0)"
             )
         )
+
+
+def test_nested_write_transaction_on_sqlite_fails_fast(database):
+    """A second write transaction on the same thread would wait for the first one's lock."""
+    with database.transaction() as tx:
+        tx.pools.create(id="us-east-1_A", name="a", settings={})
+        with database.transaction(readonly=True) as inner:  # reading alongside is fine
+            inner.pools.list()
+        if database.dialect == "sqlite":
+            with pytest.raises(RuntimeError, match="pass tx="), database.transaction():
+                pass
+    with database.transaction() as tx:  # the guard is released afterwards
+        assert tx.pools.get("us-east-1_A") is not None

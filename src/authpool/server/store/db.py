@@ -13,6 +13,7 @@ so two writers queue on the busy timeout instead of deadlocking on a read-to-wri
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -87,6 +88,7 @@ class Database:
     ) -> None:
         self.engine = engine
         self.master_key = master_key
+        self._local = threading.local()  # open write transactions on this thread (SQLite guard)
         self._clock: Callable[[], int] = lambda: int((clock or time.time)())
 
     @classmethod
@@ -133,6 +135,24 @@ class Database:
         ``READ ONLY``; on SQLite it does not take the write lock. ``actor`` is recorded by services
         in audit events written in this transaction.
         """
+        guard = self.dialect == "sqlite" and not readonly
+        if guard and getattr(self._local, "writing", False):
+            # The inner BEGIN IMMEDIATE would wait on the outer one's lock until busy_timeout.
+            raise RuntimeError(
+                "A write transaction is already open on this thread: pass tx= to join it instead of "
+                "opening a second one (SQLite would wait for itself until the busy timeout)."
+            )
+        if guard:
+            self._local.writing = True
+        try:
+            with self._session(readonly=readonly, actor=actor) as uow:
+                yield uow
+        finally:
+            if guard:
+                self._local.writing = False
+
+    @contextmanager
+    def _session(self, *, readonly: bool, actor: str | None) -> Iterator[UnitOfWork]:
         with Session(self.engine, expire_on_commit=False, autoflush=True) as session:
             session.connection(execution_options={_READONLY: readonly})
             if readonly and self.dialect == "postgresql":
