@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 
 def console():
     """A rich console, or None on a core install without rich (then output is plain text)."""
+    if not sys.stdout.isatty():
+        return None
     try:
         from rich.console import Console
     except ImportError:  # pragma: no cover - core install without the server extra

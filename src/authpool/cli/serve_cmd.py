@@ -70,11 +70,12 @@ def serve(settings, ctx) -> int:
     return 0
 
 
-def print_admin_credentials(ctx) -> None:
+def print_admin_credentials(ctx, *, always: bool = False) -> None:
     from . import output
 
-    if ctx.admin.created_now:
-        output.say("Admin key pair for the Cognito API (SigV4); shown once, keep it safe:", style="bold yellow")
+    if ctx.admin.created_now or (always and ctx.admin.secret_access_key):
+        output.say("Admin key pair for the Cognito API (SigV4)" + ("" if always else "; shown once, keep it safe")
+                   + ":", style="bold yellow")
         output.say(f"  AWS_ACCESS_KEY_ID={ctx.admin.access_key_id}")
         output.say(f"  AWS_SECRET_ACCESS_KEY={ctx.admin.secret_access_key}")
     else:
