@@ -13,6 +13,8 @@ from .admin_credentials import AdminCredentials, load_or_create
 from .issuance import TokenService
 from .keys import SigningKeys
 from .pool import ClientService, GroupService, PoolService, ResourceServerService, UserService
+from .pool.signin import SignInService
+from .ratelimit import SignInThrottle
 from .secrets import MasterKey
 from .settings import Settings
 from .store.db import Database
@@ -33,6 +35,7 @@ class ServerContext:
     groups: GroupService
     clients: ClientService
     resource_servers: ResourceServerService
+    signin: SignInService  # password sign-in + throttling, shared by the Cognito API and the login page
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking store work off the event loop."""
@@ -55,9 +58,11 @@ def build_context(settings: Settings, *, migrate: bool = True) -> ServerContext:
     secret = settings.admin_secret_access_key.get_secret_value() if settings.admin_secret_access_key else None
     admin = load_or_create(settings.data_dir, master_key, env_id=settings.admin_access_key_id, env_secret=secret)
     keys = SigningKeys(db)
+    users = UserService(db)
     return ServerContext(
         settings=settings, db=db, master_key=master_key, keys=keys, admin=admin,
         tokens=TokenService(db, keys, settings.issuer_for),
-        pools=PoolService(db, region=settings.region), users=UserService(db), groups=GroupService(db),
+        pools=PoolService(db, region=settings.region), users=users, groups=GroupService(db),
         clients=ClientService(db), resource_servers=ResourceServerService(db),
+        signin=SignInService(db, users, SignInThrottle.in_memory(), master_key),
     )
