@@ -145,9 +145,9 @@ def database_url(backend: str, tmp_path, request: pytest.FixtureRequest) -> str:
         return url
     url = request.getfixturevalue("pg_session_url")
     db = Database.from_url(url)
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    with db.engine.begin() as conn:  # DELETE is much faster than TRUNCATE on tiny tables
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
     db.dispose()
     return url
 
