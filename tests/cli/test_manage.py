@@ -1,0 +1,68 @@
+"""The management CLI as an operator uses it: subprocesses on one data dir."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+
+def cli(data_dir, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "authpool", *args, "--data-dir", str(data_dir)],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("cli")
+    created = cli(data_dir, "pools", "create", "ops", "--alg", "ES256")
+    assert created.returncode == 0, created.stderr
+    pool_id = re.search(r"us-east-1_[A-Za-z0-9]+", created.stdout).group(0)
+    return data_dir, pool_id
+
+
+def test_full_management_round(pool):
+    data_dir, pool_id = pool
+    steps = [
+        ("resource-servers", "create", "--pool", pool_id, "orders", "--scope", "read:Read orders", "--scope", "write"),
+        ("groups", "create", "--pool", pool_id, "admin", "--precedence", "1"),
+        ("users", "create", "--pool", pool_id, "carol", "--attr", "email=carol@example.com", "--password",
+         "Str0ng!Passw0rd", "--permanent"),
+        ("groups", "add-user", "--pool", pool_id, "admin", "carol"),
+        ("clients", "create", "--pool", pool_id, "svc", "--secret", "--oauth-flows", "client_credentials",
+         "--scopes", "orders/read"),
+    ]
+    for step in steps:
+        result = cli(data_dir, *step)
+        assert result.returncode == 0, (step, result.stderr)
+    user = json.loads(cli(data_dir, "users", "get", "--pool", pool_id, "carol").stdout)
+    assert user["Status"] == "CONFIRMED" and user["Groups"] == ["admin"]
+    assert user["Attributes"]["email"] == "carol@example.com"
+    listed = cli(data_dir, "clients", "list", "--pool", pool_id).stdout
+    client_id = re.search(r"\b([a-z0-9]{26})\b", listed).group(1)
+    described = json.loads(cli(data_dir, "clients", "describe", "--pool", pool_id, client_id).stdout)
+    assert described["AllowedOAuthFlows"] == ["client_credentials"] and len(described["ClientSecret"]) > 20
+    assert "orders\torders\tread write" in cli(data_dir, "resource-servers", "list", "--pool", pool_id).stdout
+    keys = cli(data_dir, "keys", "list", "--pool", pool_id).stdout
+    assert keys.count("ES256") == 4 and keys.count("active") == 2 and keys.count("next") == 2
+    rotated = cli(data_dir, "keys", "rotate", "--pool", pool_id)
+    assert rotated.returncode == 0 and "now signed with" in rotated.stdout
+    assert cli(data_dir, "keys", "list", "--pool", pool_id).stdout.count("retired") == 2
+
+
+@pytest.mark.parametrize("args,message", [
+    (("users", "get", "--pool", "{pool}", "nobody"), "User does not exist."),
+    (("users", "create", "--pool", "{pool}", "weak", "--password", "short", "--permanent"), "Password"),
+    (("users", "create", "--pool", "{pool}", "x", "--attr", "novalue"), "NAME=VALUE"),
+    (("groups", "delete", "--pool", "{pool}", "ghost"), "Group not found."),
+    (("keys", "rotate", "--pool", "us-east-1_Missing"), "User pool does not exist."),
+])
+def test_bad_input_gets_one_line_error(pool, args, message):
+    data_dir, pool_id = pool
+    result = cli(data_dir, *[a.format(pool=pool_id) for a in args])
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
