@@ -7,13 +7,17 @@ import threading
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from authpool.server.errors import AlreadyExists, ConfigurationError
 from authpool.server.store import Database
 from authpool.server.store.db import default_url, normalize_url
+from authpool.server.store.migrate import MIGRATIONS_DIR, alembic_config, upgrade
 from authpool.server.store.models import Base, UserPool
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def test_normalize_url():
@@ -51,13 +55,57 @@ def test_migrations_run_twice_and_match_models(fresh_database_url):
     assert db.schema_revision() is None
     db.migrate()
     db.migrate()  # idempotent
-    assert db.schema_revision() == "0001"
+    assert db.schema_revision() == HEAD
     with db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
     assert diff == []
     tables = set(inspect(db.engine).get_table_names())
     assert {t.name for t in Base.metadata.sorted_tables} <= tables
     db.dispose()
+
+
+def test_upgrade_from_an_older_revision_keeps_data(fresh_database_url):
+    db = Database.from_url(fresh_database_url)
+    upgrade(db.engine, "0001")
+    assert db.schema_revision() == "0001"
+    with db.transaction() as tx:
+        tx.pools.create(id="us-east-1_Old", name="old", settings={"k": "v"})
+    db.migrate()
+    assert db.schema_revision() == HEAD
+    with db.transaction(readonly=True) as tx:
+        assert tx.pools.require("us-east-1_Old").settings == {"k": "v"}
+    if db.dialect == "postgresql":
+        with db.engine.connect() as conn:
+            indexdef = conn.exec_driver_sql(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_user_attributes_value'"
+            ).scalar()
+        assert "USING hash" in indexdef
+    db.dispose()
+
+
+def test_long_attribute_values_fit_the_value_index(database):
+    """2048 four-byte characters: beyond a PostgreSQL btree entry, fine for the hash index."""
+    value = "\U0001f600" * 2048
+    with database.transaction() as tx:
+        tx.pools.create(id="us-east-1_A", name="a", settings={})
+        sub = tx.users.create("us-east-1_A", username="u", attributes={"name": value}).sub
+        assert [u.sub for u in tx.users.find_by_attribute("us-east-1_A", "name", value)] == [sub]
+
+
+def test_package_data_ships_every_migration():
+    """pyproject's package-data globs cover the migrations, so wheels (not only editable installs) have them."""
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"][
+        "authpool"
+    ]
+    package = root / "src" / "authpool"
+    shipped = {p for pattern in patterns for p in package.glob(pattern)}
+    migrations = {p for p in MIGRATIONS_DIR.rglob("*.py") if "__pycache__" not in p.parts}
+    assert migrations and migrations <= shipped
+    assert {p.name for p in migrations} >= {"env.py", "0001_initial_schema.py", "0002_lookup_indexes.py"}
 
 
 def test_concurrent_migrations_are_serialized(fresh_database_url):
@@ -76,7 +124,7 @@ def test_concurrent_migrations_are_serialized(fresh_database_url):
     for t in threads:
         t.join()
     assert errors == []
-    assert db.schema_revision() == "0001"
+    assert db.schema_revision() == HEAD
     db.dispose()
 
 

@@ -103,6 +103,11 @@ class User(Base):
 
 class UserAttribute(Base):
     __tablename__ = "user_attributes"
+    __table_args__ = (
+        # Exact lookups by value (sign-in by e-mail alias, ListUsers "="). A hash index on
+        # PostgreSQL: values may be up to 2048 characters, beyond a btree entry's size limit.
+        Index("ix_user_attributes_value", "value", postgresql_using="hash"),
+    )
 
     user_sub: Mapped[str] = mapped_column(ForeignKey("users.sub", ondelete="CASCADE"), primary_key=True)
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -222,6 +227,10 @@ class AuthCode(Base):
         ForeignKeyConstraint(["client_id"], ["app_clients.client_id"], ondelete="CASCADE"),
         ForeignKeyConstraint(["user_sub"], ["users.sub"], ondelete="CASCADE"),
         ForeignKeyConstraint(["origin_jti"], ["token_families.origin_jti"], ondelete="SET NULL"),
+        # the cascades from clients, pools and families look codes up by these
+        Index("ix_auth_codes_client_id", "client_id"),
+        Index("ix_auth_codes_pool_id", "pool_id"),
+        Index("ix_auth_codes_origin_jti", "origin_jti"),
     )
 
     code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # hex SHA-256
