@@ -71,11 +71,36 @@ def parse_compact(token: str | bytes, *, algorithms: Collection[str] | None = No
             raise UnsupportedSerialization("a JWE was presented where a signed JWT (JWS) is expected")
         raise MalformedJWS("token is not a compact JWS (three dot-separated parts)")
     raw_header, raw_payload, raw_signature = parts
-    header = loads_object(b64url_decode(raw_header), "JWS header")
-    check_header(header, algorithms)
+    header = _checked_header(raw_header, algorithms)
     payload = b64url_decode(raw_payload)
     signature = b64url_decode(raw_signature)
     return CompactJWS(header, payload, bytes(token[: len(raw_header) + 1 + len(raw_payload)]), signature)
+
+
+#: Headers that passed decoding and :func:`check_header`, keyed by (encoded header, allow-list). An
+#: issuer signs every token with the same few headers, so a verifier sees each one many times; a hit
+#: skips work whose outcome is already known (bench/bench_verify.py). Failures are never stored, and
+#: each caller gets its own copy. Bounded: cleared when full, so hostile variety costs only misses.
+_HEADER_CACHE: dict[tuple[Any, Any], dict[str, Any]] = {}
+_HEADER_CACHE_MAX = 256
+
+
+def _checked_header(raw_header: bytes, algorithms: Collection[str] | None) -> dict[str, Any]:
+    key: tuple[Any, Any] | None = None
+    cached = None
+    # Only immutable keys: a bytes header and an allow-list that cannot change after the check.
+    if type(raw_header) is bytes and (algorithms is None or type(algorithms) in (frozenset, tuple)):
+        key = (raw_header, algorithms)
+        cached = _HEADER_CACHE.get(key)
+    if cached is not None:
+        return dict(cached)
+    header = loads_object(b64url_decode(raw_header), "JWS header")
+    check_header(header, algorithms)
+    if key is not None:
+        if len(_HEADER_CACHE) >= _HEADER_CACHE_MAX:
+            _HEADER_CACHE.clear()
+        _HEADER_CACHE[key] = dict(header)
+    return header
 
 
 def check_header(header: Mapping[str, Any], algorithms: Collection[str] | None) -> None:
