@@ -2,7 +2,7 @@
 
 from .claims import Session, access_token_claims, attribute_claims, id_token_claims, token_hash
 from .inspect import Inspection, classify, inspect_token
-from .mint import IssuedTokens, TokenMinter, hash_refresh_token, new_jti, new_refresh_token
+from .mint import IssuedTokens, TokenMinter, new_jti, new_refresh_token
 from .profiles import (
     ACCESS_TOKEN_TYP,
     COGNITO_ADMIN_SCOPE,
@@ -15,7 +15,7 @@ from .profiles import (
 __all__ = [
     "Session", "access_token_claims", "attribute_claims", "id_token_claims", "token_hash",
     "Inspection", "classify", "inspect_token",
-    "IssuedTokens", "TokenMinter", "hash_refresh_token", "new_jti", "new_refresh_token",
+    "IssuedTokens", "TokenMinter", "new_jti", "new_refresh_token",
     "ACCESS_TOKEN_TYP", "COGNITO_ADMIN_SCOPE", "ID_TOKEN_ONLY_CLAIMS", "PII_CLAIMS", "RESERVED_CLAIMS",
     "is_pii_claim",
 ]

@@ -2,12 +2,11 @@
 
 ID and access tokens are signed with different keys (different ``kid``s), as in Cognito (COGNITO.md
 §1.1). Access tokens carry ``typ: at+jwt`` (RFC 9068 §2.1). Refresh tokens are 256 random bits,
-opaque, and only their SHA-256 is ever stored.
+opaque; the store keeps only their SHA-256 (``server.store._base.hash_secret_value``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 from dataclasses import dataclass
@@ -38,11 +37,6 @@ def new_refresh_token() -> str:
     """A fresh opaque refresh token: 256 bits from the OS CSPRNG, base64url."""
     return secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
 
-
-def hash_refresh_token(token: str) -> str:
-    """What the store keeps instead of the token (hex SHA-256; the token has 256 bits of entropy,
-    so a fast hash is enough — there is nothing to brute-force)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
