@@ -19,8 +19,10 @@ from authpool.jose import (
     InvalidKey,
     JoseError,
     JWKSet,
+    MalformedJWS,
     b64url_decode,
     b64url_encode,
+    loads_object,
     parse_compact,
     sign_compact,
     verify_compact,
@@ -179,6 +181,59 @@ def test_part_bytes_extended(alg, part, extra):
     parts = TOKENS[alg].split(".")
     parts[part] = b64url_encode(b64url_decode(parts[part]) + extra)
     assert not _verifies(".".join(parts), alg)
+
+
+# -- JSON (jsonutil) against a plain reference -------------------------------------------------------------------------
+class _Duplicate(ValueError):
+    pass
+
+
+def _reference_loads(data: bytes):
+    """The rule as the standard library states it: UTF-8, JSON, an object, no repeated name, no NaN."""
+    def pairs(items):
+        if len({k for k, _ in items}) != len(items):
+            raise _Duplicate
+        return dict(items)
+
+    def constant(name):
+        raise ValueError(name)
+
+    try:
+        value = json.loads(data.decode("utf-8"), object_pairs_hook=pairs, parse_constant=constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return value if type(value) is dict else None
+
+
+# member names and values as raw JSON text: several spellings of one name ("a", "\u0061"; "é", "\u00e9")
+raw_names = st.sampled_from(["a", "b", "alg", "kid", "", ":", "a:", r"\u0061", r"\"", r"\u00e9", "\u00e9", r"a\u0000"])
+text_names = st.builds(lambda text, ascii_only: json.dumps(text, ensure_ascii=ascii_only), st.text(max_size=4),
+                       st.booleans())
+raw_values = st.sampled_from(["1", "-0.5e3", "true", "null", '""', '":"', r'"x\\"', "NaN", "Infinity", "[]", "{}",
+                              r'"\u0022"', '"tab\there"', "[1,{}]", '{"a":1}'])
+
+
+@st.composite
+def json_object_texts(draw, depth=0):
+    """JSON object text written by hand, so that duplicates, spacing and escapes can all occur."""
+    members = []
+    for _ in range(draw(st.integers(0, 4))):
+        key = draw(raw_names.map(lambda raw: f'"{raw}"') | text_names)
+        value = draw(json_object_texts(depth + 1)) if depth < 2 and draw(st.booleans()) else draw(raw_values)
+        members.append(key + draw(st.sampled_from([":", " :", ": ", "\n:\t"])) + value)
+    return "{" + draw(st.sampled_from([",", ", ", " ,"])).join(members) + "}"
+
+
+@MANY
+@given(json_object_texts(), st.sampled_from(["", " ", "\n"]))
+def test_loads_object_matches_the_reference(text, pad):
+    data = (text + pad).encode("utf-8")
+    expected = _reference_loads(data)
+    try:
+        got = loads_object(data)
+    except MalformedJWS:
+        got = None
+    assert got == expected, text
 
 
 # -- keys ---------------------------------------------------------------------------------------------------------------

@@ -393,6 +393,28 @@ def test_duplicate_member_names_refused(raw):
         parse_compact(f"{b64url_encode(raw)}.e30.QUJD", algorithms=["ES256"])
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"a":1,"a":1}', b'{"":1,"":2}', b'{"a" :1,"a":2}', b'{"a":1, "a":2}', b'{"a":":","a":1}',
+     b'{"a":[{"b":1,"b":2}]}', b'{"a":{"b":{"c":1,"c":1}}}', b'{"a":1,"b":{},"a":2}',
+     rb'{"a\u0000":1,"a\u0000":2}', rb'{"\u00e9":1,"\u00c3\u00a9":2,"\u00e9":3}',
+     '{"\\u00e9":1,"\u00e9":2}'.encode("utf-8")],
+)
+def test_duplicate_member_names_refused_in_every_spelling(raw):
+    with pytest.raises(MalformedJWS, match="duplicate"):
+        loads_object(raw)
+
+
+@pytest.mark.parametrize(
+    "raw, value",
+    [(b'{"a":":","b":":"}', {"a": ":", "b": ":"}), (b'{"a":{"a":1}}', {"a": {"a": 1}}),
+     (b'{"a":[{"a":1},{"a":2}]}', {"a": [{"a": 1}, {"a": 2}]}), (rb'{"a\"":1,"a":2}', {'a"': 1, "a": 2}),
+     (b'{"":1}', {"": 1}), (b"{}", {}), (rb'{"a":"\":"}', {"a": '":'}), (rb'{"\u0061":1,"b":2}', {"a": 1, "b": 2})],
+)
+def test_same_names_in_different_objects_are_fine(raw, value):
+    assert loads_object(raw) == value
+
+
 @pytest.mark.parametrize("raw", [b'{"alg":"ES256","x":NaN}', b'{"alg":"ES256","x":Infinity}',
                                  b'{"alg":"ES256","x":-Infinity}', b'{"alg":"ES256","x":[NaN]}'])
 def test_non_json_constants_refused(raw):
