@@ -21,9 +21,16 @@ def _loaded_after(statement: str) -> list[str]:
     return json.loads(out)
 
 
-@pytest.mark.parametrize("statement", ["import authpool.jose", "import authpool.tokens",
+@pytest.mark.parametrize("statement", ["import authpool.jose", "import authpool.tokens", "import authpool.client",
                                        "import authpool.cli; authpool.cli.build_parser()"])
 def test_core_imports_nothing_heavy(statement):
     loaded = _loaded_after(statement)
     offenders = sorted(m for m in loaded if m.split(".")[0] in HEAVY or m.startswith("authpool.server"))
     assert offenders == []
+
+
+def test_client_loads_only_core_dependencies():
+    """authpool.client: stdlib, cryptography, httpx, authpool.jose/tokens; not the guard, no framework."""
+    loaded = _loaded_after("import authpool.client")
+    ours = sorted({m.split(".")[1] for m in loaded if m.startswith("authpool.") and m.count(".") >= 1})
+    assert set(ours) <= {"client", "jose", "tokens"}, ours
