@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import string
+from unittest import mock
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -22,6 +23,7 @@ from authpool.jose import (
     MalformedJWS,
     b64url_decode,
     b64url_encode,
+    jsonutil,
     loads_object,
     parse_compact,
     sign_compact,
@@ -227,13 +229,16 @@ def json_object_texts(draw, depth=0):
 @MANY
 @given(json_object_texts(), st.sampled_from(["", " ", "\n"]))
 def test_loads_object_matches_the_reference(text, pad):
+    """On both backends: orjson (the server extra) and the standard library (a core install)."""
     data = (text + pad).encode("utf-8")
     expected = _reference_loads(data)
-    try:
-        got = loads_object(data)
-    except MalformedJWS:
-        got = None
-    assert got == expected, text
+    for backend in {jsonutil._orjson, None}:
+        with mock.patch.object(jsonutil, "_orjson", backend):
+            try:
+                got = loads_object(data)
+            except MalformedJWS:
+                got = None
+        assert got == expected, (text, backend)
 
 
 # -- keys ---------------------------------------------------------------------------------------------------------------

@@ -380,13 +380,51 @@ def test_lookup_errors_propagate(keys):
         verify_compact(sign_compact({"a": 1}, keys["ES256"]), lookup, algorithms=["ES256"])
 
 
-# -- JSON rules (jsonutil) -----------------------------------------------------------------------------------------
+# -- the header cache (jws._checked_header) ---------------------------------------------------------------------------
+def test_header_cache_answers_like_a_fresh_parse(keys):
+    token = sign_compact({"a": 1}, keys["ES256"], typ="at+jwt")
+    for algorithms in (("ES256",), frozenset({"ES256"}), None):
+        first, second = (parse_compact(token, algorithms=algorithms).header for _ in range(2))
+        assert first == second == {"kid": keys["ES256"].kid, "alg": "ES256", "typ": "at+jwt"}
+        first["alg"] = "none"  # each caller owns its copy
+        assert parse_compact(token, algorithms=algorithms).header["alg"] == "ES256"
+    # accepted under one allow-list says nothing about another
+    for algorithms in (("RS256",), frozenset({"RS256"}), ()):
+        with pytest.raises(UnsupportedAlgorithm):
+            parse_compact(token, algorithms=algorithms)
+    # a refused header is refused every time
+    for _ in range(3):
+        with pytest.raises(UnsupportedAlgorithm):
+            parse_compact(_token({"alg": "none"}), algorithms=("ES256",))
+
+
+def test_header_cache_is_not_poisoned_through_nested_values(keys):
+    token = sign_compact({"a": 1}, keys["ES256"], headers={"x-list": ["one"], "x-obj": {"k": "v"}})
+    header = parse_compact(token, algorithms=("ES256",)).header
+    header["x-list"].append("injected")
+    header["x-obj"]["k"] = "changed"
+    again = parse_compact(token, algorithms=("ES256",)).header
+    assert again["x-list"] == ["one"] and again["x-obj"] == {"k": "v"}
+
+
+# -- JSON rules (jsonutil), on both backends: orjson (the server extra) and the standard library (core) -----------------
+@pytest.fixture(params=["orjson", "stdlib"])
+def json_backend(request, monkeypatch):
+    from authpool.jose import jsonutil
+
+    if request.param == "stdlib":
+        monkeypatch.setattr(jsonutil, "_orjson", None)
+    elif getattr(jsonutil, "_orjson", None) is None:  # pragma: no cover - orjson not installed
+        pytest.skip("orjson is not installed")
+    return request.param
+
+
 @pytest.mark.parametrize(
     "raw",
     [b'{"alg":"ES256","alg":"ES256"}', b'{"alg":"ES256","alg":"none"}', b'{"alg":"ES256","x":{"a":1,"a":2}}',
      b'{"alg":"ES256","\\u0061lg":"none"}'],
 )
-def test_duplicate_member_names_refused(raw):
+def test_duplicate_member_names_refused(raw, json_backend):
     with pytest.raises(MalformedJWS, match="duplicate"):
         loads_object(raw)
     with pytest.raises(MalformedJWS):
@@ -400,7 +438,7 @@ def test_duplicate_member_names_refused(raw):
      rb'{"a\u0000":1,"a\u0000":2}', rb'{"\u00e9":1,"\u00c3\u00a9":2,"\u00e9":3}',
      '{"\\u00e9":1,"\u00e9":2}'.encode("utf-8")],
 )
-def test_duplicate_member_names_refused_in_every_spelling(raw):
+def test_duplicate_member_names_refused_in_every_spelling(raw, json_backend):
     with pytest.raises(MalformedJWS, match="duplicate"):
         loads_object(raw)
 
@@ -411,13 +449,13 @@ def test_duplicate_member_names_refused_in_every_spelling(raw):
      (b'{"a":[{"a":1},{"a":2}]}', {"a": [{"a": 1}, {"a": 2}]}), (rb'{"a\"":1,"a":2}', {'a"': 1, "a": 2}),
      (b'{"":1}', {"": 1}), (b"{}", {}), (rb'{"a":"\":"}', {"a": '":'}), (rb'{"\u0061":1,"b":2}', {"a": 1, "b": 2})],
 )
-def test_same_names_in_different_objects_are_fine(raw, value):
+def test_same_names_in_different_objects_are_fine(raw, value, json_backend):
     assert loads_object(raw) == value
 
 
 @pytest.mark.parametrize("raw", [b'{"alg":"ES256","x":NaN}', b'{"alg":"ES256","x":Infinity}',
                                  b'{"alg":"ES256","x":-Infinity}', b'{"alg":"ES256","x":[NaN]}'])
-def test_non_json_constants_refused(raw):
+def test_non_json_constants_refused(raw, json_backend):
     with pytest.raises(MalformedJWS):
         loads_object(raw)
     with pytest.raises(MalformedJWS):
@@ -429,7 +467,7 @@ def test_non_json_constants_refused(raw):
                                  b"\xef\xbb\xbf{}", b'{"alg":"ES\xff256"}', b'{"alg":"\xc0\xafES256"}',
                                  b"{'alg':'ES256'}", b'{alg:"ES256"}', b'{"alg":"ES256",}',
                                  b'{"alg":"ES\x00256"}', b"[" * 20000 + b"]" * 20000])
-def test_header_must_be_a_json_object(raw):
+def test_header_must_be_a_json_object(raw, json_backend):
     with pytest.raises(MalformedJWS):
         loads_object(raw)
 

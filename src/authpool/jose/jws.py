@@ -83,6 +83,7 @@ def parse_compact(token: str | bytes, *, algorithms: Collection[str] | None = No
 #: each caller gets its own copy. Bounded: cleared when full, so hostile variety costs only misses.
 _HEADER_CACHE: dict[tuple[Any, Any], dict[str, Any]] = {}
 _HEADER_CACHE_MAX = 256
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _checked_header(raw_header: bytes, algorithms: Collection[str] | None) -> dict[str, Any]:
@@ -96,7 +97,9 @@ def _checked_header(raw_header: bytes, algorithms: Collection[str] | None) -> di
         return dict(cached)
     header = loads_object(b64url_decode(raw_header), "JWS header")
     check_header(header, algorithms)
-    if key is not None:
+    # Only flat headers: a copy of the dict would still share a nested list or object, and a caller
+    # that changed it would change the header every later parse of these bytes returns.
+    if key is not None and all(type(v) in _SCALARS for v in header.values()):
         if len(_HEADER_CACHE) >= _HEADER_CACHE_MAX:
             _HEADER_CACHE.clear()
         _HEADER_CACHE[key] = dict(header)
