@@ -8,12 +8,13 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
+from .cognito import cognito_endpoint
 from .context import ServerContext
 from .metrics import metrics_endpoint
 from .middleware import ServerMiddleware
-from .oauth import discovery
+from .oauth import authorize, discovery, introspect, login, logout, revoke, token, userinfo
 
 
 async def health(request: Request) -> Response:
@@ -26,15 +27,24 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
 
-def create_app(ctx: ServerContext) -> Starlette:
+def create_app(ctx: ServerContext, *, extra_routes: list[BaseRoute] | None = None) -> Starlette:
+    """``extra_routes`` go first (``authpool demo`` mounts its orders API and dashboard under /demo)."""
     routes = [
         Route("/health", health, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
+        Route("/", cognito_endpoint, methods=["POST"]),  # Cognito JSON API (X-Amz-Target)
         Route("/{pool_id}/.well-known/openid-configuration", discovery.openid_configuration, methods=["GET"]),
         Route("/.well-known/oauth-authorization-server/{pool_id}", discovery.openid_configuration, methods=["GET"]),
         Route("/{pool_id}/.well-known/jwks.json", discovery.jwks, methods=["GET"]),
+        Route("/{pool_id}/oauth2/authorize", authorize.authorize, methods=["GET", "POST"]),
+        Route("/{pool_id}/oauth2/token", token.token, methods=["POST"]),
+        Route("/{pool_id}/oauth2/userInfo", userinfo.userinfo, methods=["GET", "POST"]),
+        Route("/{pool_id}/oauth2/revoke", revoke.revoke, methods=["POST"]),
+        Route("/{pool_id}/oauth2/introspect", introspect.introspect, methods=["POST"]),
+        Route("/{pool_id}/login", login.login, methods=["GET", "POST"]),
+        Route("/{pool_id}/logout", logout.logout, methods=["GET"]),
     ]
-    app = Starlette(routes=routes)
+    app = Starlette(routes=[*(extra_routes or ()), *routes])
     app.state.ctx = ctx
     app.add_middleware(ServerMiddleware, max_body_bytes=ctx.settings.max_body_bytes)
     return app

@@ -17,8 +17,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ...jose.algorithms import SIGNING_ALGORITHMS
-
 SCOPES_SUPPORTED = ["openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"]
 CLAIMS_SUPPORTED = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "token_use", "jti",
                     "origin_jti", "event_id", "cognito:username", "cognito:groups", "email", "email_verified",
@@ -36,19 +34,24 @@ def metadata(issuer: str, signing_alg: str) -> dict[str, Any]:
         "end_session_endpoint": f"{issuer}/logout",
         "jwks_uri": f"{issuer}/.well-known/jwks.json",
         "scopes_supported": SCOPES_SUPPORTED,
+        # "token" (implicit) is served only to clients that opt in, and is deliberately not advertised
+        # (RFC 9700 §2.1.2): discovery-driven libraries should never pick it.
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": [signing_alg],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        # "none": public clients (no secret) send only client_id, with PKCE (RFC 8414 §2, RFC 7591 §2).
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": CLAIMS_SUPPORTED,
         "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "claims_parameter_supported": False,
         "authorization_response_iss_parameter_supported": True,
-        "access_token_signing_alg_values_supported": list(SIGNING_ALGORITHMS),
+        "access_token_signing_alg_values_supported": [signing_alg],
     }
 
 

@@ -1,0 +1,34 @@
+"""What the grants share: the token response body and the client's permission checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...issuance import AuthenticationResult
+from ...store import ClientRecord
+from ..errors import UnauthorizedClient
+
+#: ExplicitAuthFlows values that allow refreshing (the legacy values always did, COGNITO.md §3).
+REFRESH_FLOWS = frozenset({"ALLOW_REFRESH_TOKEN_AUTH", "ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY",
+                           "USER_PASSWORD_AUTH"})
+
+
+def require_oauth_flow(client: ClientRecord, flow: str) -> None:
+    """Cognito: the client must be enabled for OAuth (``AllowedOAuthFlowsUserPoolClient``) with
+    ``flow`` among its ``AllowedOAuthFlows``; otherwise ``unauthorized_client`` (RFC 6749 §5.2)."""
+    settings = client.settings
+    if not settings.get("AllowedOAuthFlowsUserPoolClient") or flow not in (settings.get("AllowedOAuthFlows") or []):
+        raise UnauthorizedClient(f"This client may not use the {flow} flow.")
+
+
+def token_response(result: AuthenticationResult, *, with_id_token: bool) -> dict[str, Any]:
+    """RFC 6749 §5.1 / OIDC Core §3.1.3.3. ``scope`` is always included (§5.1 requires it when it
+    differs from the request; sending it always is allowed). The ID token only when ``openid`` was
+    granted (Cognito: "An ID token is only returned if openid scope is requested")."""
+    body: dict[str, Any] = {"access_token": result.access_token}
+    if with_id_token and result.id_token:
+        body["id_token"] = result.id_token
+    if result.refresh_token:
+        body["refresh_token"] = result.refresh_token
+    body.update({"token_type": "Bearer", "expires_in": result.expires_in, "scope": " ".join(result.scopes)})
+    return body
