@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import anyio.to_thread
 
 from .admin_credentials import AdminCredentials, load_or_create
+from .hooks import HookCustomizer
 from .issuance import TokenService
 from .keys import SigningKeys
 from .pool import ClientService, GroupService, PoolService, ResourceServerService, UserService
@@ -61,7 +62,7 @@ def build_context(settings: Settings, *, migrate: bool = True) -> ServerContext:
     users = UserService(db)
     return ServerContext(
         settings=settings, db=db, master_key=master_key, keys=keys, admin=admin,
-        tokens=TokenService(db, keys, settings.issuer_for),
+        tokens=TokenService(db, keys, settings.issuer_for, customizer=HookCustomizer(db)),
         pools=PoolService(db, region=settings.region), users=users, groups=GroupService(db),
         clients=ClientService(db), resource_servers=ResourceServerService(db),
         signin=SignInService(db, users, SignInThrottle.in_memory(), master_key),

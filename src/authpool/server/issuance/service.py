@@ -69,8 +69,10 @@ class TokenService:
                             nonce=nonce, with_at_hash=with_at_hash)
         refresh = new_refresh_token() if with_refresh_token else None
         with self._db.transaction() as tx:
+            # The granted scopes, not the hook's result: a refresh runs the hook again from these, so
+            # a scope a hook added (e.g. for a group) goes away once the hook stops adding it.
             tx.token_families.create_family(client.pool_id, client_id=client.client_id, user_sub=user.sub,
-                                            auth_time=now, scopes=minted.scopes, origin_jti=session.origin_jti)
+                                            auth_time=now, scopes=tuple(scopes), origin_jti=session.origin_jti)
             if refresh is not None:
                 tx.refresh_tokens.add(refresh, origin_jti=session.origin_jti, expires_at=now + lifetimes.refresh)
         return AuthenticationResult(minted.access, minted.id, refresh, lifetimes.access, minted.scopes)
@@ -118,7 +120,7 @@ class TokenService:
 
     # -- machine to machine ---------------------------------------------------------------------------
     def for_client(self, *, client: ClientRecord, scopes: Sequence[str], audience: str | None = None,
-                   ) -> AuthenticationResult:
+                   client_metadata: dict[str, str] | None = None) -> AuthenticationResult:
         """client_credentials: an access token only, ``sub`` = the client id, no session stored
         (these tokens carry no ``origin_jti``, as Cognito's, so issuing one writes nothing)."""
         now = int(self._clock())
@@ -127,7 +129,7 @@ class TokenService:
                           auth_time=now, origin_jti="", scopes=tuple(scopes), audience=audience)
         context = IssueContext(pool_id=client.pool_id, client_id=client.client_id,
                                trigger_source="TokenGeneration_ClientCredentials", user=None, groups=[],
-                               scopes=list(scopes))
+                               scopes=list(scopes), client_metadata=client_metadata or {})
         minted = self._mint(session, context, now=now, access_ttl=lifetimes.access, id_ttl=None)
         return AuthenticationResult(minted.access, None, None, lifetimes.access, minted.scopes)
 
