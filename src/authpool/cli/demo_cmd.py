@@ -17,6 +17,7 @@ def register(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..demo.seed import seed
+    from ..demo.web import demo_routes
     from ..server.context import build_context
     from . import output
     from .manage_cmd import domain_errors
@@ -34,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
     say(f"  issuer        {issuer}")
     say(f"  discovery     {issuer}/.well-known/openid-configuration")
     say(f"  JWKS          {issuer}/.well-known/jwks.json")
+    say(f"  dashboard     {settings.public_base_url()}/demo/   (sign in as alice or bob)")
+    say(f"  orders API    {settings.public_base_url()}/demo/api/orders   (needs an access token)")
     say(f"  public client demo-spa       {demo.spa.client_id}  (password sign-in, code + PKCE)")
     say(f"  confidential  demo-service   {demo.service.client_id}  secret {demo.service.client_secret}")
     say("  users         alice (group admin, custom:tier=premium), bob (custom:tier=free)")
@@ -43,4 +46,7 @@ def run(args: argparse.Namespace) -> int:
     say("Try:")
     say(f"  curl -s {issuer}/.well-known/jwks.json")
     say(f"  .venv/bin/authpool token inspect <token> --issuer {issuer}")
-    return serve(settings, ctx)
+    routes = demo_routes(issuer=issuer, spa_client_id=demo.spa.client_id,
+                         service_client_id=demo.service.client_id, algorithm=ctx.keys.signing_alg(demo.pool),
+                         base_url=settings.public_base_url())
+    return serve(settings, ctx, extra_routes=routes)

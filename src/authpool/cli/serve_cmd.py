@@ -51,8 +51,11 @@ def export_settings(settings) -> None:
     os.environ["AUTHPOOL_DATABASE_URL"] = settings.resolved_database_url()
 
 
-def serve(settings, ctx) -> int:
-    """Run uvicorn on ``ctx`` (one process) or on the factory (several workers)."""
+def serve(settings, ctx, *, extra_routes=None) -> int:
+    """Run uvicorn on ``ctx`` (one process) or on the factory (several workers).
+
+    ``extra_routes`` (the demo's API and dashboard) need the single-process app.
+    """
     import uvicorn
 
     from ..server.app import create_app
@@ -61,12 +64,12 @@ def serve(settings, ctx) -> int:
     configure_logging(settings.log_level)
     common = dict(host=settings.host, port=settings.port, access_log=False, log_config=None,
                   proxy_headers=False, server_header=False)
-    if settings.workers > 1:
+    if settings.workers > 1 and not extra_routes:
         export_settings(settings)
         ctx.db.dispose()
         uvicorn.run("authpool.server.asgi:create_app_from_env", factory=True, workers=settings.workers, **common)
     else:
-        uvicorn.run(create_app(ctx), **common)
+        uvicorn.run(create_app(ctx, extra_routes=extra_routes), **common)
     return 0
 
 
