@@ -10,10 +10,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from .cognito import cognito_endpoint
 from .context import ServerContext
 from .metrics import metrics_endpoint
 from .middleware import ServerMiddleware
-from .oauth import discovery
+from .oauth import authorize, discovery, introspect, login, logout, revoke, token, userinfo
 
 
 async def health(request: Request) -> Response:
@@ -31,9 +32,17 @@ def create_app(ctx: ServerContext, *, extra_routes: list[BaseRoute] | None = Non
     routes = [
         Route("/health", health, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
+        Route("/", cognito_endpoint, methods=["POST"]),  # Cognito JSON API (X-Amz-Target)
         Route("/{pool_id}/.well-known/openid-configuration", discovery.openid_configuration, methods=["GET"]),
         Route("/.well-known/oauth-authorization-server/{pool_id}", discovery.openid_configuration, methods=["GET"]),
         Route("/{pool_id}/.well-known/jwks.json", discovery.jwks, methods=["GET"]),
+        Route("/{pool_id}/oauth2/authorize", authorize.authorize, methods=["GET", "POST"]),
+        Route("/{pool_id}/oauth2/token", token.token, methods=["POST"]),
+        Route("/{pool_id}/oauth2/userInfo", userinfo.userinfo, methods=["GET", "POST"]),
+        Route("/{pool_id}/oauth2/revoke", revoke.revoke, methods=["POST"]),
+        Route("/{pool_id}/oauth2/introspect", introspect.introspect, methods=["POST"]),
+        Route("/{pool_id}/login", login.login, methods=["GET", "POST"]),
+        Route("/{pool_id}/logout", logout.logout, methods=["GET"]),
     ]
     app = Starlette(routes=[*(extra_routes or ()), *routes])
     app.state.ctx = ctx
