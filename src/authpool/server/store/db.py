@@ -28,6 +28,7 @@ from ..secrets import MasterKey
 from ._base import StoreContext
 from .audit import AuditRepository
 from .clients import ClientRepository
+from .codes import UserCodeRepository
 from .groups import GroupRepository
 from .pools import PoolRepository
 from .resource_servers import ResourceServerRepository
@@ -71,6 +72,7 @@ class UnitOfWork:
         self.refresh_tokens = RefreshTokenRepository(ctx)
         self.auth_codes = AuthCodeRepository(ctx)
         self.audit = AuditRepository(ctx)
+        self.codes = UserCodeRepository(ctx)  # the outbox of sign-up / forgot-password codes
 
     def now(self) -> int:
         return int(self._clock())

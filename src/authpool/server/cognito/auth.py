@@ -1,0 +1,183 @@
+"""Sign-in: InitiateAuth, AdminInitiateAuth, RespondToAuthChallenge, AdminRespondToAuthChallenge,
+GetTokensFromRefreshToken (botocore service-2.json; COGNITO.md §1.4-§1.6, §4.2).
+
+- Flows: ``USER_PASSWORD_AUTH`` (InitiateAuth) and ``ADMIN_USER_PASSWORD_AUTH`` / ``ADMIN_NO_SRP_AUTH``
+  (AdminInitiateAuth), each only when the client's ``ExplicitAuthFlows`` enables it;
+  ``REFRESH_TOKEN_AUTH`` / ``REFRESH_TOKEN`` (both) with ``ALLOW_REFRESH_TOKEN_AUTH``, returning new
+  ID and access tokens and no refresh token; ``USER_SRP_AUTH`` answers a clear
+  InvalidParameterException until SRP exists. ``SECRET_HASH`` is required for clients with a secret.
+- The password step is ``ctx.signin`` (``pool/signin.py``), shared with the hosted login page:
+  throttling, PreventUserExistenceErrors, the ``NEW_PASSWORD_REQUIRED`` challenge for temporary
+  passwords, answered with RespondToAuthChallenge (``USERNAME``, ``NEW_PASSWORD``,
+  ``userAttributes.<name>``).
+- Tokens come only from ``TokenService``, with the one scope API sign-in grants,
+  ``aws.cognito.signin.user.admin``, and Cognito's trigger sources (``TokenGeneration_Authentication``,
+  ``_NewPasswordChallenge``, ``_RefreshTokens``).
+- GetTokensFromRefreshToken follows the client's ``RefreshTokenRotation``: with ``Feature: ENABLED``
+  the old token is exchanged for a new one (``RetryGracePeriodSeconds`` lets a retry reuse it), a
+  replay revokes the session and answers ``RefreshTokenReuseException``; REFRESH_TOKEN_AUTH is then
+  refused, as in Cognito.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...tokens.profiles import COGNITO_ADMIN_SCOPE
+from ..pool.signin import NEW_PASSWORD_REQUIRED
+from ..store import ClientRecord, UserRecord
+from .clientauth import check_client_secret, check_secret_hash, load_client, require_flow
+from .errors import invalid_parameter
+from .params import CLIENT_ID, CLIENT_SECRET, POOL_ID, SESSION, TOKEN
+from .shapes import authentication_result
+
+AUTH_FLOWS = ("USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH", "ADMIN_NO_SRP_AUTH",
+              "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "USER_AUTH")
+SRP_NOT_SUPPORTED = ("USER_SRP_AUTH is not supported by authpool yet: enable ALLOW_USER_PASSWORD_AUTH on the "
+                     "app client and sign in with USER_PASSWORD_AUTH.")
+_HIDDEN_ATTRIBUTES = ("sub", "email_verified", "phone_number_verified")
+
+
+def _tokens(call, client: ClientRecord, user: UserRecord, trigger: str) -> dict[str, Any]:
+    result = call.ctx.tokens.for_user(client=client, user=user, scopes=[COGNITO_ADMIN_SCOPE], trigger_source=trigger,
+                                      client_metadata=call.params.str_map("ClientMetadata"))
+    return {"AuthenticationResult": authentication_result(result), "ChallengeParameters": {}}
+
+
+def _new_password_challenge(call, user: UserRecord, session: str) -> dict[str, Any]:
+    schema = call.ctx.pools.schema(user.pool_id)
+    required = [f"userAttributes.{a.name}" for a in schema
+                if a.required and a.name != "sub" and not user.attributes.get(a.name)]
+    visible = {k: v for k, v in user.attributes.items() if k not in _HIDDEN_ATTRIBUTES}
+    return {"ChallengeName": NEW_PASSWORD_REQUIRED, "Session": session,
+            "ChallengeParameters": {"USER_ID_FOR_SRP": user.username, "requiredAttributes": json.dumps(required),
+                                    "userAttributes": json.dumps(visible)}}
+
+
+def _password(call, client: ClientRecord, params: dict[str, str], source_ip: str | None) -> dict[str, Any]:
+    username, password = params.get("USERNAME"), params.get("PASSWORD")
+    if not username:
+        raise invalid_parameter("Missing required parameter USERNAME")
+    if password is None:
+        raise invalid_parameter("Missing required parameter PASSWORD")
+    check_secret_hash(client, params.get("SECRET_HASH"), [username])
+    outcome = call.ctx.signin.password(client.pool_id, username, password, client=client, source_ip=source_ip)
+    if outcome.challenge == NEW_PASSWORD_REQUIRED:
+        return _new_password_challenge(call, outcome.user, outcome.session)
+    return _tokens(call, client, outcome.user, "TokenGeneration_Authentication")
+
+
+def _rotation(client: ClientRecord) -> tuple[bool, int]:
+    rotation = client.settings.get("RefreshTokenRotation") or {}
+    return rotation.get("Feature") == "ENABLED", int(rotation.get("RetryGracePeriodSeconds") or 0)
+
+
+def _refresh_names(call, client: ClientRecord, token: str, given: str | None) -> list[str]:
+    """The names a SECRET_HASH on refresh may be computed from: the token's user name or sub."""
+    with call.ctx.db.transaction(readonly=True) as tx:
+        family = tx.refresh_tokens.check(token, client_id=client.client_id).family
+        user = tx.users.get_by_sub(client.pool_id, family.user_sub) if family and family.user_sub else None
+    names = [user.username, user.sub] if user else []
+    return names + ([given] if given else [])
+
+
+def _refresh(call, client: ClientRecord, params: dict[str, str]) -> dict[str, Any]:
+    require_flow(client, "ALLOW_REFRESH_TOKEN_AUTH", "REFRESH_TOKEN_AUTH")
+    if _rotation(client)[0]:
+        raise invalid_parameter("Refresh token rotation is enabled for this app client: use GetTokensFromRefreshToken.")
+    token = params.get("REFRESH_TOKEN")
+    if not token or len(token) > TOKEN["max"]:
+        raise invalid_parameter("Missing required parameter REFRESH_TOKEN")
+    if client.has_secret:
+        names = _refresh_names(call, client, token, params.get("USERNAME"))
+        check_secret_hash(client, params.get("SECRET_HASH"), names)
+    result = call.ctx.tokens.refresh(client=client, refresh_token=token, rotate=False,
+                                     client_metadata=call.params.str_map("ClientMetadata"))
+    return {"AuthenticationResult": authentication_result(result), "ChallengeParameters": {}}
+
+
+def initiate_auth(call) -> dict[str, Any]:
+    p = call.params
+    client = load_client(call.ctx, p.str("ClientId", required=True, **CLIENT_ID))
+    flow = p.str("AuthFlow", required=True, choices=AUTH_FLOWS)
+    params = p.str_map("AuthParameters")
+    if flow == "USER_SRP_AUTH":
+        raise invalid_parameter(SRP_NOT_SUPPORTED)
+    if flow == "USER_PASSWORD_AUTH":
+        require_flow(client, "ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH")
+        return _password(call, client, params, call.source_ip)
+    if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        return _refresh(call, client, params)
+    if flow in ("ADMIN_NO_SRP_AUTH", "ADMIN_USER_PASSWORD_AUTH"):
+        raise invalid_parameter("Initiate Auth method not supported.")
+    raise invalid_parameter(f"{flow} is not supported by authpool.")
+
+
+def admin_initiate_auth(call) -> dict[str, Any]:
+    p = call.params
+    pool_id = p.str("UserPoolId", required=True, **POOL_ID)
+    client = load_client(call.ctx, p.str("ClientId", required=True, **CLIENT_ID), pool_id=pool_id)
+    flow = p.str("AuthFlow", required=True, choices=AUTH_FLOWS)
+    params = p.str_map("AuthParameters")
+    if flow in ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"):
+        require_flow(client, "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH")
+        # The caller is a back end: throttle per end-user address only when it passes one on.
+        ip = (p.obj("ContextData") or {}).get("IpAddress")
+        return _password(call, client, params, ip if isinstance(ip, str) and len(ip) <= 64 else None)
+    if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        return _refresh(call, client, params)
+    if flow == "USER_SRP_AUTH":
+        raise invalid_parameter(SRP_NOT_SUPPORTED)
+    raise invalid_parameter("Initiate Auth method not supported.")
+
+
+def _respond(call, client: ClientRecord) -> dict[str, Any]:
+    p = call.params
+    name = p.str("ChallengeName", required=True, max=64)
+    if name != NEW_PASSWORD_REQUIRED:
+        raise invalid_parameter(f"The {name} challenge is not supported by authpool.")
+    session = p.str("Session", required=True, **SESSION)
+    responses = p.str_map("ChallengeResponses")
+    username, new_password = responses.get("USERNAME"), responses.get("NEW_PASSWORD")
+    if not username:
+        raise invalid_parameter("Missing required parameter USERNAME")
+    if not new_password:
+        raise invalid_parameter("Missing required parameter NEW_PASSWORD")
+    check_secret_hash(client, responses.get("SECRET_HASH"), [username])
+    prefix = "userAttributes."
+    attributes = {k[len(prefix):]: v for k, v in responses.items() if k.startswith(prefix)}
+    user = call.ctx.signin.complete_new_password(client.pool_id, session, new_password, client=client,
+                                                 attributes=attributes, username=username)
+    return _tokens(call, client, user, "TokenGeneration_NewPasswordChallenge")
+
+
+def respond_to_auth_challenge(call) -> dict[str, Any]:
+    return _respond(call, load_client(call.ctx, call.params.str("ClientId", required=True, **CLIENT_ID)))
+
+
+def admin_respond_to_auth_challenge(call) -> dict[str, Any]:
+    pool_id = call.params.str("UserPoolId", required=True, **POOL_ID)
+    client = load_client(call.ctx, call.params.str("ClientId", required=True, **CLIENT_ID), pool_id=pool_id)
+    return _respond(call, client)
+
+
+def get_tokens_from_refresh_token(call) -> dict[str, Any]:
+    p = call.params
+    token = p.str("RefreshToken", required=True, **TOKEN)
+    client = load_client(call.ctx, p.str("ClientId", required=True, **CLIENT_ID))
+    check_client_secret(client, p.str("ClientSecret", **CLIENT_SECRET))
+    require_flow(client, "ALLOW_REFRESH_TOKEN_AUTH", "REFRESH_TOKEN_AUTH")
+    rotate, grace = _rotation(client)
+    result = call.ctx.tokens.refresh(client=client, refresh_token=token, rotate=rotate, grace_seconds=grace,
+                                     client_metadata=p.str_map("ClientMetadata"))
+    return {"AuthenticationResult": authentication_result(result)}
+
+
+OPERATIONS = {
+    "InitiateAuth": initiate_auth,
+    "AdminInitiateAuth": admin_initiate_auth,
+    "RespondToAuthChallenge": respond_to_auth_challenge,
+    "AdminRespondToAuthChallenge": admin_respond_to_auth_challenge,
+    "GetTokensFromRefreshToken": get_tokens_from_refresh_token,
+}

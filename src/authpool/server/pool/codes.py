@@ -1,0 +1,133 @@
+"""Confirmation and forgot-password codes, delivered to the outbox instead of mail or SMS.
+
+Cognito (developer guide, "Signing up and confirming user accounts" and "Recovering user
+accounts"): six-digit codes; a sign-up confirmation code is valid for 24 hours, a forgot-password
+code for 1 hour; a new code replaces the previous one. Wrong codes answer CodeMismatchException,
+old ones ExpiredCodeException; after five wrong guesses the code is burned (authpool's bound:
+10^6 codes and five guesses per code keep a guess at 5 in a million).
+
+authpool delivers nothing: codes are kept encrypted in the store (``store/codes.py``) and read by an
+operator with ``authpool outbox --pool ID``. The log says a code was issued (pool, user ``sub``,
+purpose), never the code. A pool can skip confirmation altogether: the authpool pool setting
+``AutoConfirmSignUp: true`` (``authpool cognito auto-confirm``) confirms users at SignUp, as a
+Cognito pre sign-up trigger answering ``autoConfirmUser`` would.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from dataclasses import dataclass
+
+from ..errors import AuthpoolError, LimitExceeded
+from ..store import Page, UnitOfWork, UserRecord
+from ..store.codes import UserCodeRecord
+from ._service import Service, check_limit
+
+log = logging.getLogger("authpool.outbox")
+
+CONFIRM_SIGN_UP = "confirm_sign_up"
+FORGOT_PASSWORD = "forgot_password"
+INVITATION = "invitation"  # AdminCreateUser's welcome message: the temporary password
+LIFETIME = {CONFIRM_SIGN_UP: 24 * 3600, FORGOT_PASSWORD: 3600}
+MAX_ATTEMPTS = 5
+CODE_DIGITS = 6
+
+
+class CodeMismatch(AuthpoolError):
+    code = "code_mismatch"
+    default_message = "Invalid verification code provided, please try again."
+
+
+class ExpiredCode(AuthpoolError):
+    code = "expired_code"
+    default_message = "Invalid code provided, please request a code again."
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """Cognito's ``CodeDeliveryDetails``: where the code would have gone, masked."""
+
+    attribute_name: str
+    medium: str  # EMAIL | SMS
+    destination: str
+
+    def to_cognito(self) -> dict[str, str]:
+        return {"Destination": self.destination, "DeliveryMedium": self.medium, "AttributeName": self.attribute_name}
+
+
+def mask(attribute: str, value: str) -> str:
+    """``alice@example.com`` -> ``a***@e***``; ``+15551234567`` -> ``+*******4567`` (Cognito's style)."""
+    if attribute == "email" and "@" in value:
+        local, domain = value.split("@", 1)
+        return f"{local[:1]}***@{domain[:1]}***"
+    return value[:1] + "*" * max(len(value) - 5, 0) + value[-4:]
+
+
+def delivery_for(user: UserRecord) -> Delivery | None:
+    """Where Cognito would send a code: the e-mail address, else the phone number."""
+    for name, medium in (("email", "EMAIL"), ("phone_number", "SMS")):
+        value = user.attributes.get(name)
+        if value:
+            return Delivery(name, medium, mask(name, value))
+    return None
+
+
+def fake_delivery(username: str) -> Delivery:
+    """What an unknown user "gets" under PreventUserExistenceErrors: a plausible, masked e-mail."""
+    return Delivery("email", "EMAIL", f"{username[:1] or 'u'}***@e***")
+
+
+class CodeService(Service):
+    def issue(self, user: UserRecord, purpose: str, *, tx: UnitOfWork | None = None) -> Delivery | None:
+        """A fresh code for ``user``, replacing the previous one; returns the (masked) delivery."""
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+        return self._deliver(user, purpose, code, LIFETIME[purpose], tx)
+
+    def invite(self, user: UserRecord, temporary_password: str, *, valid_for: int,
+               tx: UnitOfWork | None = None) -> Delivery | None:
+        """AdminCreateUser's invitation (unless MessageAction=SUPPRESS): the temporary password goes
+        to the outbox, as Cognito would e-mail it."""
+        return self._deliver(user, INVITATION, temporary_password, valid_for, tx)
+
+    def _deliver(self, user: UserRecord, purpose: str, value: str, lifetime: int,
+                 tx: UnitOfWork | None) -> Delivery | None:
+        delivery = delivery_for(user)
+        with self._tx(tx) as t:
+            t.codes.put(user.pool_id, user.sub, purpose, value, expires_at=t.now() + lifetime,
+                        attribute_name=delivery.attribute_name if delivery else None)
+            self._audit(t, "user.code_issued", pool_id=user.pool_id, target=user.sub, detail={"purpose": purpose})
+        log.info("message written to the outbox (read it with `authpool outbox`)",
+                 extra={"pool_id": user.pool_id, "sub": user.sub, "purpose": purpose})
+        return delivery
+
+    def discard(self, user: UserRecord, purpose: str, *, tx: UnitOfWork | None = None) -> None:
+        with self._tx(tx) as t:
+            t.codes.discard(user.sub, purpose)
+
+    def verify(self, user: UserRecord, purpose: str, code: str) -> UserCodeRecord:
+        """Use the user's code: it is deleted on success (single use). Raises CodeMismatch,
+        ExpiredCode, LimitExceeded (too many wrong guesses: the code is burned)."""
+        failure: AuthpoolError | None = None
+        with self.db.transaction() as t:
+            record = t.codes.get(user.sub, purpose)
+            if record is None or record.expires_at <= t.now():
+                failure = ExpiredCode() if record is not None else CodeMismatch()
+            elif record.attempts >= MAX_ATTEMPTS:
+                t.codes.discard(user.sub, purpose)
+                failure = LimitExceeded("Attempt limit exceeded, please try after some time.")
+            elif not isinstance(code, str) or not hmac.compare_digest(record.code.encode(), code.encode()):
+                t.codes.count_failure(user.sub, purpose)
+                failure = CodeMismatch()
+            elif not t.codes.consume(record):
+                failure = CodeMismatch()  # a concurrent caller used it first
+        if failure is not None:  # raised after the commit, so counted guesses stay counted
+            raise failure
+        return record
+
+    def outbox(self, pool_id: str, *, limit: int = 60, next_token: str | None = None,
+               tx: UnitOfWork | None = None) -> Page[UserCodeRecord]:
+        with self._tx(tx, readonly=True) as t:
+            t.pools.require(pool_id)
+            return t.codes.list(pool_id, limit=check_limit(limit), next_token=next_token)

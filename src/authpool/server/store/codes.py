@@ -1,0 +1,105 @@
+"""One-time user codes (sign-up confirmation, forgot password): model and repository.
+
+authpool sends no mail or SMS: a code is written to this table, the *outbox*, where an operator
+reads it with ``authpool outbox --pool ID`` (COGNITO.md §4.2: SignUp / ConfirmSignUp /
+ForgotPassword / ConfirmForgotPassword / ResendConfirmationCode). Because the operator must be able
+to read it, a code is not hashed but encrypted: AES-256-GCM under the master key with the context
+``user-code:<sub>:<purpose>``, so a blob copied to another row does not decrypt.
+
+One code per user and purpose: issuing a new one replaces the previous one. Using a code deletes
+it with a conditional ``DELETE`` whose rowcount picks the one winner among concurrent callers (the
+same single-use design as refresh tokens, ``tokens.py``). Wrong guesses are counted on the row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, delete, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ._base import Repository, decode_cursor, encode_cursor
+from .models import Base
+from .records import Page
+
+
+class UserCode(Base):
+    __tablename__ = "user_codes"
+    __table_args__ = (Index("ix_user_codes_pool_created", "pool_id", "created_at"),)
+
+    user_sub: Mapped[str] = mapped_column(ForeignKey("users.sub", ondelete="CASCADE"), primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(32), primary_key=True)  # confirm_sign_up | forgot_password
+    pool_id: Mapped[str] = mapped_column(ForeignKey("user_pools.id", ondelete="CASCADE"))
+    code: Mapped[bytes] = mapped_column(LargeBinary)  # AES-GCM, "user-code:<sub>:<purpose>"
+    attribute_name: Mapped[str | None] = mapped_column(String(32))  # where it would be delivered
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+
+
+@dataclass(frozen=True, slots=True)
+class UserCodeRecord:
+    pool_id: str
+    user_sub: str
+    purpose: str
+    attribute_name: str | None
+    attempts: int
+    created_at: int
+    expires_at: int
+    code: str = field(repr=False)  # decrypted
+
+
+def _context(sub: str, purpose: str) -> str:
+    return f"user-code:{sub}:{purpose}"
+
+
+class UserCodeRepository(Repository):
+    def put(self, pool_id: str, user_sub: str, purpose: str, code: str, *, attribute_name: str | None,
+            expires_at: int) -> UserCodeRecord:
+        """Store ``code``, replacing the user's previous code for ``purpose``."""
+        self._s.execute(delete(UserCode).where(UserCode.user_sub == user_sub, UserCode.purpose == purpose))
+        row = UserCode(user_sub=user_sub, purpose=purpose, pool_id=pool_id, attempts=0,
+                       code=self._key().encrypt(code.encode(), _context(user_sub, purpose)),
+                       attribute_name=attribute_name, created_at=self._now(), expires_at=expires_at)
+        self._s.add(row)
+        self._s.flush()
+        return self._record(row)
+
+    def get(self, user_sub: str, purpose: str) -> UserCodeRecord | None:
+        row = self._s.get(UserCode, (user_sub, purpose))
+        return None if row is None else self._record(row)
+
+    def count_failure(self, user_sub: str, purpose: str) -> None:
+        self._s.execute(update(UserCode).where(UserCode.user_sub == user_sub, UserCode.purpose == purpose)
+                        .values(attempts=UserCode.attempts + 1))
+
+    def consume(self, record: UserCodeRecord) -> bool:
+        """Delete the code if it is still the one ``record`` read; True for the one winner."""
+        result = self._s.execute(delete(UserCode).where(
+            UserCode.user_sub == record.user_sub, UserCode.purpose == record.purpose,
+            UserCode.created_at == record.created_at, UserCode.attempts == record.attempts))
+        return result.rowcount == 1
+
+    def discard(self, user_sub: str, purpose: str) -> None:
+        self._s.execute(delete(UserCode).where(UserCode.user_sub == user_sub, UserCode.purpose == purpose))
+
+    def list(self, pool_id: str, *, limit: int = 60, next_token: str | None = None) -> Page[UserCodeRecord]:
+        """The pool's outbox, oldest first."""
+        stmt = select(UserCode).where(UserCode.pool_id == pool_id)
+        if next_token:
+            at, sub, purpose = decode_cursor(next_token, int, str, str)
+            stmt = stmt.where((UserCode.created_at, UserCode.user_sub, UserCode.purpose) > (at, sub, purpose))
+        rows = self._s.scalars(stmt.order_by(UserCode.created_at, UserCode.user_sub, UserCode.purpose)
+                               .limit(limit + 1)).all()
+        items = [self._record(r) for r in rows[:limit]]
+        token = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            token = encode_cursor(last.created_at, last.user_sub, last.purpose)
+        return Page(items, token)
+
+    def _record(self, row: UserCode) -> UserCodeRecord:
+        code = self._key().decrypt(row.code, _context(row.user_sub, row.purpose)).decode()
+        return UserCodeRecord(pool_id=row.pool_id, user_sub=row.user_sub, purpose=row.purpose,
+                              attribute_name=row.attribute_name, attempts=row.attempts,
+                              created_at=row.created_at, expires_at=row.expires_at, code=code)
