@@ -98,7 +98,7 @@ class AccessClaims(Mapping[str, Any]):
         scopes = self._scopes
         if scopes is None:
             value = self._claims.get("scope")
-            if isinstance(value, str):
+            if type(value) is str:
                 scopes = frozenset(value.split())
             elif value is None:
                 scopes = _string_set(self._claims.get("scp"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from .claims import AccessClaims
-from .errors import RouteNotAllowed
+from .errors import RouteNotAllowed, TokenError
 from .policy import NO_REQUIREMENT, Requirement, RoutePolicy
 from .rfc6750 import bearer_token
 from .verifier import AccessTokenVerifier
@@ -56,17 +56,17 @@ class Gate:
     def _token(self, authorization: Sequence[str], query_tokens: Sequence[str], route: str) -> str:
         try:
             return bearer_token(authorization, query_tokens, allow_query=self.allow_query_token)
-        except Exception as error:
-            self.verifier.signals.rejected(error, route)  # type: ignore[arg-type]
+        except TokenError as error:
+            self.verifier.signals.rejected(error, route)
             raise
 
     def check(self, claims: AccessClaims, requirement: Requirement, route: str) -> AccessClaims:
         if requirement:
             try:
                 requirement.check(claims)
-            except Exception as error:
-                error.issuer, error.client = claims.issuer, claims.client_id  # type: ignore[attr-defined]
-                self.verifier.signals.rejected(error, route)  # type: ignore[arg-type]
+            except TokenError as error:
+                error.issuer, error.client = claims.issuer, claims.client_id
+                self.verifier.signals.rejected(error, route)
                 raise
         return claims
 

@@ -111,6 +111,7 @@ class Issuer:
     __slots__ = (
         "algorithms",
         "audience",
+        "has_requirement",
         "client_ids",
         "custom_check",
         "iss",
@@ -150,6 +151,7 @@ class Issuer:
             raise ValueError(f"token_type must be one of {PROFILES}")
         self.profile = token_type
         self.requirement = Requirement(scopes=scopes, any_scopes=any_scopes, groups=groups, any_groups=any_groups)
+        self.has_requirement = bool(self.requirement)
         if custom_check is not None and not callable(custom_check):
             raise TypeError("custom_check must be callable")
         self.custom_check = custom_check
@@ -276,7 +278,7 @@ class AccessTokenVerifier:
                 return entry.claims
         try:
             jws, claims, issuer = self._decode(token)
-            kid = jws.kid
+            kid = jws.header.get("kid")  # a string when present (checked at step 3)
             if kid is None:
                 raise KeyNotFound("the token header has no 'kid'", claim="kid")
             key = issuer.keys.lookup(kid, now)
@@ -305,7 +307,7 @@ class AccessTokenVerifier:
                 return entry.claims
         try:
             jws, claims, issuer = self._decode(token)
-            kid = jws.kid
+            kid = jws.header.get("kid")  # a string when present (checked at step 3)
             if kid is None:
                 raise KeyNotFound("the token header has no 'kid'", claim="kid")
             key = issuer.keys.lookup(kid, now)
@@ -337,13 +339,13 @@ class AccessTokenVerifier:
     def _finish(self, token: str, jws: CompactJWS, claims: dict[str, Any], issuer: Issuer, key: JWK, kid: str,
                 now: float) -> AccessClaims:
         """Steps 4 (algorithm pinned by the key) to 11."""
-        header = jws.header
+        header, _, signing_input, signature = jws
         alg = header["alg"]
         if alg not in key.algorithms:
             raise AlgorithmMismatch(f"the key {kid!r} does not allow {alg!r}", claim="alg", actual=alg,
                                     expected=sorted(key.algorithms))
         # The key allows ``alg`` (checked above), so its algorithm object is called directly.
-        if not ALGORITHMS[alg].verify(key.public_key, jws.signature, jws.signing_input):
+        if not ALGORITHMS[alg].verify(key.public_key, signature, signing_input):
             raise InvalidSignature("signature verification failed")
         iss = claims.get("iss")
         if iss != issuer.iss:
@@ -388,7 +390,7 @@ class AccessTokenVerifier:
         if issuer.audience is not None or needs_aud:
             self._check_audience(claims, issuer.audience)
         result = AccessClaims(claims, header)
-        if issuer.requirement:
+        if issuer.has_requirement:
             issuer.requirement.check(result)
         if issuer.custom_check is not None:
             self._custom(issuer, result)
