@@ -111,9 +111,9 @@ class Issuer:
     __slots__ = (
         "algorithms",
         "audience",
-        "has_requirement",
         "client_ids",
         "custom_check",
+        "has_requirement",
         "iss",
         "keys",
         "leeway",
