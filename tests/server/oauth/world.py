@@ -15,10 +15,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from tests.support.live_server import LiveServer
 
 from authpool.server.context import ServerContext, build_context
 from authpool.server.settings import Settings
-from tests.support.live_server import LiveServer
 
 PASSWORD = "Corr3ct-Horse!"
 API = "https://api.example.com"

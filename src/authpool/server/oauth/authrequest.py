@@ -112,10 +112,13 @@ def _validate_rest(tx, pool, client, redirect_uri, params, response_type, state)
     if params.get("identity_provider", "COGNITO") != "COGNITO":
         raise InvalidRequest("Unknown identity_provider.")
     granted = scopes.for_authorization(client, scopes.parse(params.get("scope")))
-    challenge = pkce.check_challenge(params.get("code_challenge"), params.get("code_challenge_method"),
-                                     public_client=not client.has_secret)
-    if response_type == "token" and challenge is not None:
+    if response_type == "code":
+        challenge = pkce.check_challenge(params.get("code_challenge"), params.get("code_challenge_method"),
+                                         public_client=not client.has_secret)
+    elif "code_challenge" in params or "code_challenge_method" in params:
         raise InvalidRequest("PKCE applies to response_type=code only.")
+    else:
+        challenge = None
     nonce = params.get("nonce")
     if nonce is not None and len(nonce) > MAX_NONCE:
         raise InvalidRequest("nonce is too long.")
