@@ -120,8 +120,9 @@ SESSION = re.compile(r'name="session" value="([^"]+)"')
 
 
 def sign_in(http: httpx.Client, world: World, params: dict[str, str], username: str, password: str) -> httpx.Response:
-    """GET /authorize (following to /login), then POST the login form; returns the POST's response."""
-    page = http.get(world.url("/oauth2/authorize"), params=params, follow_redirects=True)
+    """GET /authorize (following to /login; ``prompt=login`` so an SSO session doesn't skip the form),
+    then POST the login form; returns the POST's response."""
+    page = http.get(world.url("/oauth2/authorize"), params={"prompt": "login", **params}, follow_redirects=True)
     assert page.status_code == 200, page.text
     token = CSRF.search(page.text).group(1)
     return http.post(str(page.url), data={"_csrf": token, "username": username, "password": password})
