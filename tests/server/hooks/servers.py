@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,7 +22,7 @@ class Request:
     body: bytes
 
 
-Responder = Callable[[Request], tuple[int, dict[str, str], bytes]]
+Responder = Callable[[Request], tuple[int, dict[str, str], bytes | list[bytes]]]
 
 
 def echo(request: Request) -> tuple[int, dict[str, str], bytes]:
@@ -47,10 +48,15 @@ class HookServer:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(answer)))
+                chunks = answer if isinstance(answer, list) else [answer]  # a list: sent slowly, chunk by chunk
+                self.send_header("Content-Length", str(sum(len(c) for c in chunks)))
                 self.end_headers()
                 try:
-                    self.wfile.write(answer)
+                    for i, chunk in enumerate(chunks):
+                        if i:
+                            time.sleep(0.1)
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 

@@ -136,7 +136,9 @@ def parse_options(options: Any) -> dict[str, Any]:
 def hook_config(pool_settings: Mapping[str, Any]) -> HookConfig | None:
     """The pool's hook, or None. Raises InvalidParameter for a configuration that cannot run (the
     customizer turns that into a closed failure: a broken hook never means "no hook")."""
-    lambda_config = pool_settings.get("LambdaConfig") or {}
+    lambda_config = pool_settings.get("LambdaConfig")
+    if lambda_config is None:
+        return None
     if not isinstance(lambda_config, Mapping):
         raise InvalidParameter("LambdaConfig must be an object.")
     target = _target(lambda_config)
