@@ -134,3 +134,18 @@ def test_config_json(demo):
     assert re.fullmatch(r"[a-z0-9]{26}", config["client_id"])
     assert config["redirect_uri"] == f"{demo.base_url}/demo/callback"
     assert "orders/delete" in config["scope"] and config["api"] == demo.api
+    assert "email" in config["pii_claims"] and config["pii_prefixes"] == ["custom:"]
+
+
+def test_dashboard_pages_and_policy(demo):
+    assert httpx.get(f"{demo.base_url}/demo").status_code == 308
+    for path in ("/demo/", "/demo/callback?code=x&state=y"):
+        page = httpx.get(f"{demo.base_url}{path}")
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        csp = page.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert page.headers["x-frame-options"] == "DENY" and page.headers["referrer-policy"] == "no-referrer"
+    asset = re.search(r'src="(/demo/assets/[^"]+\.js)"', page.text).group(1)
+    script = httpx.get(f"{demo.base_url}{asset}")
+    assert script.status_code == 200 and "immutable" in script.headers["cache-control"]
+    assert httpx.get(f"{demo.base_url}/demo/assets/nope.js").status_code == 404

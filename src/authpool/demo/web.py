@@ -18,6 +18,7 @@ from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..tokens.profiles import PII_CLAIMS
 from .api import OrderBook, create_orders_api, demo_verifier
 
 STATIC = Path(__file__).parent / "static"
@@ -38,7 +39,8 @@ class _Assets(StaticFiles):
         return response
 
 
-def dashboard_config(*, issuer: str, client_id: str, base_url: str) -> dict[str, str]:
+def dashboard_config(*, issuer: str, client_id: str, base_url: str) -> dict[str, object]:
+    """What the dashboard needs; the personal-data claim names come from authpool.tokens, one list."""
     return {
         "authority": issuer,
         "client_id": client_id,
@@ -46,6 +48,8 @@ def dashboard_config(*, issuer: str, client_id: str, base_url: str) -> dict[str,
         "post_logout_redirect_uri": f"{base_url}/demo/",
         "scope": SCOPES,
         "api": f"{base_url}/demo/api",
+        "pii_claims": sorted(PII_CLAIMS),
+        "pii_prefixes": ["custom:"],
     }
 
 
