@@ -85,6 +85,14 @@ async def test_async_hits(rsa_key):
         await v.averify(t)
 
 
+def test_one_cache_per_verifier(rsa_key):
+    """Entries are one verifier's verdicts: a verifier with other settings must not reuse them."""
+    shared = VerifiedTokenCache(10)
+    make(rsa_key, Clock(), cache=shared)
+    with pytest.raises(ValueError, match="another verifier"):
+        make(rsa_key, Clock(), cache=shared, scopes=["admin"])
+
+
 def test_bad_size():
     with pytest.raises(ValueError):
         VerifiedTokenCache(0)

@@ -34,6 +34,14 @@ class VerifiedTokenCache:
         self.entries: dict[str, Entry] = {}
         self._lock = threading.Lock()
         self._watched: set[int] = set()
+        self.claimed = False  # a cache serves one verifier: its entries hold that verifier's verdicts
+
+    def claim(self) -> None:
+        """Called by the verifier that uses this cache; a second verifier is refused."""
+        with self._lock:
+            if self.claimed:
+                raise ValueError("this VerifiedTokenCache already serves another verifier; give each its own")
+            self.claimed = True
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -149,6 +149,8 @@ class AccessTokenVerifier:
         self._algorithms = frozenset().union(*(i.algorithms for i in issuers))
         if isinstance(cache, int) and not isinstance(cache, bool):
             cache = VerifiedTokenCache(cache)
+        if cache is not None:
+            cache.claim()
         self.cache: VerifiedTokenCache | None = cache
         self.max_token_size = max_token_size
         self.clock = clock
