@@ -65,8 +65,7 @@ class ECDSA(Algorithm):
         self._ecdsa = ec.ECDSA(hash_alg)
 
     def sign(self, private_key: ec.EllipticCurvePrivateKey, data: bytes) -> bytes:
-        r, s = decode_dss_signature(private_key.sign(data, self._ecdsa))
-        return r.to_bytes(self._size, "big") + s.to_bytes(self._size, "big")
+        return der_to_raw(private_key.sign(data, self._ecdsa), self._size)
 
     def verify(self, public_key: ec.EllipticCurvePublicKey, signature: bytes, data: bytes) -> bool:
         size = self._size
@@ -81,6 +80,25 @@ class ECDSA(Algorithm):
         except _CryptoInvalidSignature:
             return False
         return True
+
+
+def der_to_raw(der: bytes, size: int) -> bytes:
+    """An ECDSA signature from pyca/cryptography's DER ``SEQUENCE {INTEGER r, INTEGER s}`` to JWS's
+    fixed-width ``R || S``.
+
+    For P-256 and P-384 the DER always uses one-byte lengths, so ``r`` and ``s`` are sliced out
+    directly: bench/bench_mint.py showed ``decode_dss_signature`` + ``int.to_bytes`` at 1.5 us, 5% of
+    an ES256 mint, against 0.35 us here. The slices are exact, not parsed guesses: the layout is
+    checked, and anything else (P-521's long-form lengths) takes the library's decoder.
+    tests/jose/test_algorithms.py compares both paths on thousands of signatures.
+    """
+    if size <= 48 and der[0] == 0x30 and der[1] == len(der) - 2 and der[2] == 0x02:
+        r_len = der[3]
+        if der[4 + r_len] == 0x02 and der[5 + r_len] == len(der) - 6 - r_len:
+            r, s = der[4 : 4 + r_len], der[6 + r_len :]
+            return r[-size:].rjust(size, b"\0") + s[-size:].rjust(size, b"\0")
+    r, s = decode_dss_signature(der)
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
 
 class EdDSA(Algorithm):

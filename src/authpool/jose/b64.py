@@ -28,9 +28,18 @@ _PADDING = (b"", b"", b"==", b"=")
 _a2b = binascii.a2b_base64
 
 
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+_b2a = binascii.b2a_base64
+
+
 def b64url_encode(data: bytes) -> str:
     """Encode without padding."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return _b2a(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=").decode("ascii")
+
+
+def b64url_encode_bytes(data: bytes) -> bytes:
+    """Encode without padding, to ASCII bytes (for building signing inputs without decoding)."""
+    return _b2a(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
 def b64url_decode(data: str | bytes) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .b64 import b64url_encode
+from .b64 import b64url_encode_bytes
 from .errors import UnsupportedAlgorithm
 from .jsonutil import dumps_compact
 from .jwk import JWK
@@ -32,10 +32,10 @@ class CompactSigner:
         header: dict[str, Any] = {"kid": key.kid, "alg": alg}
         if typ is not None:
             header["typ"] = typ
-        self._prefix = b64url_encode(dumps_compact(header)) + "."
+        self._prefix = b64url_encode_bytes(dumps_compact(header)) + b"."
 
     def sign(self, claims: Mapping[str, Any] | bytes) -> str:
         body = claims if isinstance(claims, bytes) else dumps_compact(claims)
-        signing_input = self._prefix + b64url_encode(body)
-        signature = self._algorithm.sign(self._private, signing_input.encode("ascii"))
-        return signing_input + "." + b64url_encode(signature)
+        signing_input = self._prefix + b64url_encode_bytes(body)
+        signature = self._algorithm.sign(self._private, signing_input)
+        return (signing_input + b"." + b64url_encode_bytes(signature)).decode("ascii")
