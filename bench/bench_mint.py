@@ -15,12 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _timing import interleaved  # noqa: E402
-from cryptography.hazmat.primitives import hashes  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec, padding  # noqa: E402
+from _timing import interleaved
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding
 
-from authpool.jose import JWK  # noqa: E402
-from authpool.tokens import Session, TokenMinter  # noqa: E402
+from authpool.jose import JWK
+from authpool.tokens import Session, TokenMinter
 
 TARGETS = {"RS256": 0.9, "ES256": 0.7, "EdDSA": 0.7}
 
@@ -55,8 +55,8 @@ def main() -> int:
         signing_input = sample.rsplit(".", 1)[0].encode("ascii")
         sign = bare_signer(key, alg)
         rates = interleaved({
-            "mint": lambda: minter.mint_access_token(session, now=now, ttl=3600),
-            "bare": lambda: sign(signing_input),
+            "mint": lambda m=minter, t=now: m.mint_access_token(session, now=t, ttl=3600),
+            "bare": lambda f=sign, data=signing_input: f(data),
         }, rounds=args.rounds, seconds=args.seconds)
         ratio = rates["mint"] / rates["bare"]
         ok &= ratio >= target

@@ -13,9 +13,22 @@ from .profiles import (
 )
 
 __all__ = [
-    "Session", "access_token_claims", "attribute_claims", "id_token_claims", "token_hash",
-    "Inspection", "classify", "inspect_token",
-    "IssuedTokens", "TokenMinter", "new_jti", "new_refresh_token",
-    "ACCESS_TOKEN_TYP", "COGNITO_ADMIN_SCOPE", "ID_TOKEN_ONLY_CLAIMS", "PII_CLAIMS", "RESERVED_CLAIMS",
+    "ACCESS_TOKEN_TYP",
+    "COGNITO_ADMIN_SCOPE",
+    "ID_TOKEN_ONLY_CLAIMS",
+    "PII_CLAIMS",
+    "RESERVED_CLAIMS",
+    "Inspection",
+    "IssuedTokens",
+    "Session",
+    "TokenMinter",
+    "access_token_claims",
+    "attribute_claims",
+    "classify",
+    "id_token_claims",
+    "inspect_token",
     "is_pii_claim",
+    "new_jti",
+    "new_refresh_token",
+    "token_hash",
 ]

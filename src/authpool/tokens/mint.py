@@ -56,7 +56,7 @@ class IssuedTokens:
 class TokenMinter:
     """Signs tokens for one issuer with its current ID-token and access-token keys."""
 
-    __slots__ = ("issuer", "_id_signer", "_access_signer")
+    __slots__ = ("_access_signer", "_id_signer", "issuer")
 
     def __init__(self, issuer: str, *, id_key: JWK, access_key: JWK) -> None:
         self.issuer = issuer
