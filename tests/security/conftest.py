@@ -1,0 +1,27 @@
+"""One real server for the attack tests (see tests/server/oauth/world.py), plus a second pool on it
+for the mix-up test."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from tests.server.oauth.world import Client, start, stop
+
+
+@pytest.fixture(scope="package")
+def world(tmp_path_factory):
+    w = start(tmp_path_factory.mktemp("security"))
+    other = w.ctx.pools.create("other-pool")
+    w.ctx.keys.ensure(other.id)
+    created = w.ctx.clients.create(other.id, "Other SPA", settings={
+        "AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code"],
+        "CallbackURLs": ["https://spa.example/callback"], "AllowedOAuthScopes": ["openid"]})
+    w.other_pool_id, w.other_client = other.id, Client(created.client_id, None, "https://spa.example/callback")
+    yield w
+    stop(w)
+
+
+@pytest.fixture
+def browser():
+    with httpx.Client(timeout=10) as http:
+        yield http
