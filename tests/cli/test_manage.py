@@ -66,3 +66,17 @@ def test_bad_input_gets_one_line_error(pool, args, message):
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_init_creates_a_pool_and_prints_the_admin_key_pair_once(tmp_path):
+    first = cli(tmp_path, "init", "--name", "main", "--alg", "EdDSA")
+    assert first.returncode == 0, first.stderr
+    assert re.search(r"Created user pool us-east-1_\w+", first.stdout)
+    assert "AWS_ACCESS_KEY_ID=AKIA" in first.stdout and "AWS_SECRET_ACCESS_KEY=" in first.stdout
+    secret = re.search(r"AWS_SECRET_ACCESS_KEY=(\S+)", first.stdout).group(1)
+    second = cli(tmp_path, "init", "--name", "second")
+    assert second.returncode == 0 and "AWS_SECRET_ACCESS_KEY" not in second.stdout
+    assert secret not in second.stdout and "secret shown at first start" in second.stdout
+    assert (tmp_path / "admin.key").stat().st_mode & 0o777 == 0o600
+    assert secret.encode() not in (tmp_path / "admin.key").read_bytes()  # encrypted at rest
+    assert len(re.findall(r"^us-east-1_", cli(tmp_path, "pools", "list").stdout, re.M)) == 2
