@@ -13,7 +13,6 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
-
 from tests.interop.boto3_support import ENV, PG_ADMIN_URL, SKIP_POSTGRES, make_client
 from tests.support.live_server import LiveServer
 

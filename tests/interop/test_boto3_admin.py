@@ -10,7 +10,6 @@ import botocore.auth
 import httpx
 import pytest
 from botocore.exceptions import ClientError
-
 from tests.interop.boto3_support import ADMIN_SECRET, PASSWORD, error_code, make_client, outbox
 
 TARGET = "AWSCognitoIdentityProviderService."

@@ -9,7 +9,6 @@ import time
 
 import jwt as pyjwt
 import pytest
-
 from tests.interop.boto3_support import PASSWORD, claims, error_code, header, secret_hash
 
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
@@ -171,7 +170,8 @@ def test_new_password_required_through_respond_to_auth_challenge(world, public, 
     assert challenge["ChallengeName"] == "NEW_PASSWORD_REQUIRED" and len(challenge["Session"]) >= 20
     assert challenge["ChallengeParameters"]["USER_ID_FOR_SRP"] == "newbie"
     assert "AuthenticationResult" not in challenge
-    respond = dict(ClientId=world.app["ClientId"], ChallengeName="NEW_PASSWORD_REQUIRED", Session=challenge["Session"])
+    respond = {"ClientId": world.app["ClientId"], "ChallengeName": "NEW_PASSWORD_REQUIRED",
+               "Session": challenge["Session"]}
     with pytest.raises(public.exceptions.InvalidPasswordException):
         public.respond_to_auth_challenge(**respond, ChallengeResponses={"USERNAME": "newbie", "NEW_PASSWORD": "weak"})
     with pytest.raises(public.exceptions.NotAuthorizedException):  # the session belongs to newbie only

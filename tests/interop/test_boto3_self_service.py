@@ -5,7 +5,6 @@ GetUser, UpdateUserAttributes, ChangePassword, DeleteUser."""
 from __future__ import annotations
 
 import pytest
-
 from tests.interop.boto3_support import PASSWORD, authpool_cli, outbox, secret_hash
 
 NEW_PASSWORD = "Battery-Staple-77"

@@ -17,17 +17,17 @@ from typing import Any
 from .errors import CognitoError, invalid_parameter
 
 # botocore service-2.json patterns and bounds.
-POOL_ID = dict(max=55, pattern=re.compile(r"[\w-]+_[0-9a-zA-Z]+"))
-CLIENT_ID = dict(max=128, pattern=re.compile(r"[\w+]+"))
-USERNAME = dict(max=128)
-PASSWORD = dict(min=0, max=256)
-GROUP_NAME = dict(max=128)
-TOKEN = dict(max=16 * 1024, pattern=re.compile(r"[A-Za-z0-9\-_=.]+"))  # TokenModelType (bounded here)
-SECRET_HASH = dict(max=128, pattern=re.compile(r"[\w+=/]+"))
-CLIENT_SECRET = dict(max=64, pattern=re.compile(r"[\w+]+"))
-SESSION = dict(min=20, max=4096)
-CODE = dict(max=2048, pattern=re.compile(r"[\S]+"))
-NEXT_TOKEN = dict(max=4096)
+POOL_ID = {"max": 55, "pattern": re.compile(r"[\w-]+_[0-9a-zA-Z]+")}
+CLIENT_ID = {"max": 128, "pattern": re.compile(r"[\w+]+")}
+USERNAME = {"max": 128}
+PASSWORD = {"min": 0, "max": 256}
+GROUP_NAME = {"max": 128}
+TOKEN = {"max": 16 * 1024, "pattern": re.compile(r"[A-Za-z0-9\-_=.]+")}  # TokenModelType (bounded here)
+SECRET_HASH = {"max": 128, "pattern": re.compile(r"[\w+=/]+")}
+CLIENT_SECRET = {"max": 64, "pattern": re.compile(r"[\w+]+")}
+SESSION = {"min": 20, "max": 4096}
+CODE = {"max": 2048, "pattern": re.compile(r"[\S]+")}
+NEXT_TOKEN = {"max": 4096}
 MAX_LIST_ITEMS = 200
 MAX_MAP_ITEMS = 100
 

@@ -17,7 +17,7 @@ headers include ``host``, ``x-amz-date`` and ``x-amz-target`` (so the operation 
 the body; the signature is compared in constant time (``hmac.compare_digest``). Refusals use AWS's
 common error types (``MissingAuthenticationTokenException``, ``IncompleteSignatureException``,
 ``UnrecognizedClientException``, ``InvalidSignatureException``), HTTP 400 as Cognito sends them.
-Presigned URLs (signature in the query string) and session tokens are not accepted.
+Presigned URLs (the signature in the query string) are not accepted.
 """
 
 from __future__ import annotations
@@ -90,8 +90,9 @@ def parse_authorization(value: str) -> tuple[list[str], list[str], str]:
 def canonical_request(req: SignedRequest, signed_headers: Iterable[str], payload_hash: str) -> str:
     signed_headers = list(signed_headers)
     path = quote(req.path or "/", safe="/~")
-    query = "&".join(f"{quote(k, safe='-_.~')}={quote(v, safe='-_.~')}"
-                     for k, v in sorted(parse_qsl(req.query, keep_blank_values=True)))
+    pairs = sorted((quote(k, safe="-_.~"), quote(v, safe="-_.~"))
+                   for k, v in parse_qsl(req.query, keep_blank_values=True))
+    query = "&".join(f"{k}={v}" for k, v in pairs)
     headers = ""
     for name in signed_headers:
         values = [_SPACES.sub(" ", v.strip()) for k, v in req.headers if k.lower() == name]
@@ -106,12 +107,23 @@ def signing_key(secret: str, date: str, region: str, service: str = SERVICE) -> 
     return key
 
 
+def signature(req: SignedRequest, *, signed_headers: list[str], secret: str, amz_date: str, region: str,
+              service: str = SERVICE, payload_hash: str | None = None) -> str:
+    """The hex SigV4 signature of ``req`` (what the client should have sent)."""
+    payload_hash = payload_hash or hashlib.sha256(req.body).hexdigest()
+    scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
+    digest = hashlib.sha256(canonical_request(req, signed_headers, payload_hash).encode()).hexdigest()
+    string_to_sign = f"{ALGORITHM}\n{amz_date}\n{scope}\n{digest}"
+    key = signing_key(secret, amz_date[:8], region, service)
+    return hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+
+
 def verify(req: SignedRequest, admin: AdminCredentials, *, now: float) -> None:
     """Return if ``req`` is signed by the admin key pair; raise CognitoError otherwise."""
     authorization = req.header("authorization")
     if authorization is None:
         raise CognitoError("MissingAuthenticationTokenException", "Missing Authentication Token")
-    credential, signed, signature = parse_authorization(authorization)
+    credential, signed, given = parse_authorization(authorization)
     key_id, date, region, service, _ = credential
     missing = REQUIRED_SIGNED_HEADERS - set(signed)
     if missing:
@@ -136,10 +148,7 @@ def verify(req: SignedRequest, admin: AdminCredentials, *, now: float) -> None:
     declared = req.header("x-amz-content-sha256")
     if declared is not None and not hmac.compare_digest(declared.encode(), payload_hash.encode()):
         raise _invalid("The provided 'x-amz-content-sha256' header does not match what was computed.")
-    scope = f"{date}/{region}/{service}/aws4_request"
-    digest = hashlib.sha256(canonical_request(req, signed, payload_hash).encode()).hexdigest()
-    string_to_sign = f"{ALGORITHM}\n{amz_date}\n{scope}\n{digest}"
-    expected = hmac.new(signing_key(admin.secret_access_key, date, region), string_to_sign.encode(),
-                        hashlib.sha256).hexdigest()
-    if not hmac.compare_digest(expected.encode(), signature.encode()):
+    expected = signature(req, signed_headers=signed, secret=admin.secret_access_key, amz_date=amz_date,
+                         region=region, service=service, payload_hash=payload_hash)
+    if not hmac.compare_digest(expected.encode(), given.encode()):
         raise _invalid(MISMATCH)

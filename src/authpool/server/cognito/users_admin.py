@@ -18,9 +18,9 @@ from ..pool import password_policy
 from ..pool.codes import CONFIRM_SIGN_UP, FORGOT_PASSWORD, CodeService
 from ..pool.passwords import generate_password
 from ..store import UserStatus
+from . import shapes
 from .errors import CognitoError
 from .params import NEXT_TOKEN, PASSWORD, POOL_ID, USERNAME
-from . import shapes
 from .shapes import user_type
 
 

@@ -15,7 +15,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, delete, select, update
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    delete,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ._base import Repository, decode_cursor, encode_cursor
@@ -88,7 +99,7 @@ class UserCodeRepository(Repository):
         stmt = select(UserCode).where(UserCode.pool_id == pool_id)
         if next_token:
             at, sub, purpose = decode_cursor(next_token, int, str, str)
-            stmt = stmt.where((UserCode.created_at, UserCode.user_sub, UserCode.purpose) > (at, sub, purpose))
+            stmt = stmt.where(tuple_(UserCode.created_at, UserCode.user_sub, UserCode.purpose) > tuple_(at, sub, purpose))
         rows = self._s.scalars(stmt.order_by(UserCode.created_at, UserCode.user_sub, UserCode.purpose)
                                .limit(limit + 1)).all()
         items = [self._record(r) for r in rows[:limit]]
