@@ -21,6 +21,8 @@ run: $(STAMP)
 	$(VENV)/bin/authpool demo --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR)
 
 test: $(STAMP)
+	@# the browser tests (tests/e2e) drive Debian's chromium; Playwright's own browser download is never used
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
