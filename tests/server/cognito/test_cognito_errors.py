@@ -8,6 +8,7 @@ import pytest
 
 from authpool.server import errors as e
 from authpool.server.cognito.errors import INTERNAL_ERROR_MESSAGE, CognitoError, to_cognito_error
+from authpool.server.hooks.errors import HookRejected, HookTimeout, InvalidHookResponse, TokenTooLarge
 from authpool.server.issuance import InvalidRefreshToken, RefreshTokenReused, UserDisabled
 from authpool.server.pool.codes import CodeMismatch, ExpiredCode
 from authpool.server.pool.signin import InvalidSession
@@ -37,6 +38,10 @@ from authpool.server.pool.signin import InvalidSession
     (InvalidSession(), "NotAuthorizedException"),
     (CodeMismatch(), "CodeMismatchException"),
     (ExpiredCode(), "ExpiredCodeException"),
+    (HookRejected("no tenant"), "UserLambdaValidationException"),
+    (InvalidHookResponse(), "InvalidLambdaResponseException"),
+    (TokenTooLarge(), "InvalidLambdaResponseException"),
+    (HookTimeout(), "UnexpectedLambdaException"),
 ])
 def test_domain_errors_map_to_cognito_types(error, wire):
     mapped = to_cognito_error(error)

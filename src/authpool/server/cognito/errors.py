@@ -5,9 +5,10 @@ Wire shape (COGNITO.md §4.1; botocore's JSON protocol parser): HTTP status, con
 botocore raises ``client.exceptions.<__type>``. Every Cognito error is HTTP 400 except
 ``InternalErrorException`` (500) (Cognito API Reference, "Errors" of each action).
 
-:func:`to_cognito_error` maps the domain errors of ``authpool.server.errors``, the issuance errors
-and the code errors here, and nowhere else. Anything unexpected becomes ``InternalErrorException``
-with a fixed message; its detail goes to the log (type only), never to the client.
+:func:`to_cognito_error` maps the domain errors of ``authpool.server.errors``, the issuance errors,
+the pre-token hook errors (``hooks/errors.py``) and the code errors here, and nowhere else.
+Anything unexpected becomes ``InternalErrorException`` with a fixed message; its detail goes to the
+log (type only, plus the traceback for foreign exceptions), never to the client.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ..errors import (
     TooManyRequests,
     UserNotConfirmed,
 )
+from ..hooks.errors import HookRejected, HookUnavailable, InvalidHookResponse
 from ..issuance.errors import RefreshTokenReused
 from ..pool.codes import CodeMismatch, ExpiredCode
 
@@ -55,6 +57,9 @@ _NOT_FOUND = {Kind.USER: "UserNotFoundException", Kind.ATTRIBUTE: "InvalidParame
 _EXISTS = {Kind.USER: "UsernameExistsException", Kind.GROUP: "GroupExistsException"}
 _BY_CLASS: tuple[tuple[type[AuthpoolError], str], ...] = (  # most specific first
     (RefreshTokenReused, "RefreshTokenReuseException"),
+    (HookRejected, "UserLambdaValidationException"),  # pre-token hooks: hooks/errors.py's table
+    (InvalidHookResponse, "InvalidLambdaResponseException"),
+    (HookUnavailable, "UnexpectedLambdaException"),
     (NotAuthorized, "NotAuthorizedException"),  # includes InvalidRefreshToken, UserDisabled, InvalidSession
     (InvalidPassword, "InvalidPasswordException"),
     (InvalidParameter, "InvalidParameterException"),
