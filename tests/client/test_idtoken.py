@@ -229,6 +229,8 @@ def test_constructor_refuses_unsafe_settings(jwks):
         IdTokenValidator(issuer="", client_id=CLIENT, jwks=jwks)
     with pytest.raises(ValueError):
         IdTokenValidator(issuer=ISS, client_id=CLIENT, jwks_uri="http://idp.example/jwks.json")
+    with pytest.raises(TypeError):
+        IdTokenValidator(issuer=ISS, client_id=CLIENT, jwks=jwks, trusted_audiences="orders-api")
 
 
 def test_errors_never_carry_the_token_or_pii(validator, rsa_signer):

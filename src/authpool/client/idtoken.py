@@ -102,6 +102,8 @@ class IdTokenValidator:
             raise ValueError("algorithms must name one or more signing algorithms")
         if not 0 <= leeway < math.inf:
             raise ValueError("leeway must be a non-negative number of seconds")
+        if isinstance(trusted_audiences, str):
+            raise TypeError(f"trusted_audiences must be a list (did you mean [{trusted_audiences!r}]?)")
         self.issuer, self.client_id, self.leeway = issuer, client_id, leeway
         self.trusted_audiences = frozenset(trusted_audiences) | {client_id}
         self.max_token_size, self.clock = max_token_size, clock
