@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from tests.interop.boto3_support import ENV, PG_ADMIN_URL, SKIP_POSTGRES, make_client
@@ -39,7 +40,8 @@ def live(request, tmp_path_factory) -> Iterator[LiveServer]:
         _pg(f'CREATE DATABASE "{name}"')
         database_url = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     try:
-        with LiveServer(data_dir, database_url=database_url, env=ENV) as server:
+        root = str(Path(__file__).resolve().parents[2])  # so python: hooks under tests/ import
+        with LiveServer(data_dir, database_url=database_url, env={**ENV, "PYTHONPATH": root}) as server:
             server.database_url = database_url
             yield server
     finally:

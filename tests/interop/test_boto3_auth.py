@@ -287,3 +287,26 @@ def test_repeated_failures_are_throttled_without_locking_the_user_out(world, pub
     assert locked.value.response["Error"]["Message"] == "Password attempts exceeded"
     time.sleep(1.1)  # 2^(5-5) = 1 second, then it lifts by itself
     assert world.sign_in(public, username="target")["AuthenticationResult"]["AccessToken"]
+
+
+def test_a_pre_token_hook_set_with_update_user_pool_runs_on_api_sign_in(public, admin):
+    pool = admin.create_user_pool(PoolName="hooked", Schema=[{"Name": "tenant", "AttributeDataType": "String"}],
+                                  Policies={"PasswordPolicy": {"MinimumLength": 8}})["UserPool"]["Id"]
+    admin.update_user_pool(UserPoolId=pool, LambdaConfig={"PreTokenGenerationConfig": {
+        "LambdaVersion": "V2_0", "LambdaArn": "python:tests.interop.cognito_hook:handler"}})
+    assert admin.describe_user_pool(UserPoolId=pool)["UserPool"]["Policies"]["PasswordPolicy"]["MinimumLength"] == 8
+    app = admin.create_user_pool_client(UserPoolId=pool, ClientName="app", ExplicitAuthFlows=FLOWS)["UserPoolClient"]
+    for name, tenant in (("hank", "acme"), ("ivy", "blocked")):
+        admin.admin_create_user(UserPoolId=pool, Username=name, MessageAction="SUPPRESS", TemporaryPassword=PASSWORD,
+                                UserAttributes=[{"Name": "email", "Value": f"{name}@example.com"},
+                                                {"Name": "custom:tenant", "Value": tenant}])
+        admin.admin_set_user_password(UserPoolId=pool, Username=name, Password=PASSWORD, Permanent=True)
+    tokens = public.initiate_auth(ClientId=app["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
+                                  AuthParameters={"USERNAME": "hank", "PASSWORD": PASSWORD})["AuthenticationResult"]
+    access = claims(tokens["AccessToken"])
+    assert access["tenant"] == "acme" and access["scope"].split() == [ADMIN_SCOPE, "orders/read"]
+    assert "email" not in claims(tokens["IdToken"])
+    with pytest.raises(public.exceptions.UserLambdaValidationException) as excinfo:  # fails closed
+        admin.admin_initiate_auth(UserPoolId=pool, ClientId=app["ClientId"], AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                                  AuthParameters={"USERNAME": "ivy", "PASSWORD": PASSWORD})
+    assert "tenant is blocked" in str(excinfo.value)

@@ -4,7 +4,8 @@ AddCustomAttributes (botocore service-2.json; COGNITO.md §2.1, §4.2).
 Settings pass through in Cognito's shape to ``PoolService``, which applies Cognito's defaults and
 checks. UpdateUserPool *replaces* the settings as Cognito does (members left out return to their
 defaults, COGNITO.md §2.1's footgun), except authpool's own pool settings, which no Cognito client
-can send and which are therefore kept: ``SigningAlgorithm`` and ``AutoConfirmSignUp``.
+can send and which are therefore kept: ``SigningAlgorithm``, ``AutoConfirmSignUp`` and the hook
+options ``AuthpoolHooks`` (webhook secret, timeout; ``hooks/config.py``).
 ``DeletionProtection: ACTIVE`` refuses DeleteUserPool.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..hooks.config import OPTIONS_KEY, validate_lambda_config
 from .errors import invalid_parameter
 from .params import NEXT_TOKEN, POOL_ID, validation_error
 from .shapes import pool_description, pool_type
@@ -27,26 +29,17 @@ SETTINGS: dict[str, type] = {
     "AccountRecoverySetting": dict, "UserPoolTier": str,
 }  # fmt: skip
 #: authpool's pool settings (no Cognito client sends them; kept across UpdateUserPool).
-EXTENSIONS = ("SigningAlgorithm", "AutoConfirmSignUp")
-LAMBDA_VERSIONS = ("V1_0", "V2_0", "V3_0")
+EXTENSIONS = ("SigningAlgorithm", "AutoConfirmSignUp", OPTIONS_KEY)
 
 
 def check_lambda_config(config: dict[str, Any]) -> None:
-    """``LambdaConfigType``: ARNs are strings; ``PreTokenGenerationConfig`` needs both members, and
-    the legacy ``PreTokenGeneration`` must equal its ARN when both are set (COGNITO.md §2.1)."""
+    """``LambdaConfigType``: trigger ARNs are strings; the pre-token part must be runnable (both
+    members of ``PreTokenGenerationConfig``, a legacy ``PreTokenGeneration`` equal to its ARN, an
+    ARN, webhook URL or python reference authpool can invoke; ``hooks/config.py``, COGNITO.md §2.1)."""
     for key, value in config.items():
-        if isinstance(value, dict):  # PreTokenGenerationConfig (below), CustomSMSSender, ...
-            continue
-        if not isinstance(value, str) or not 20 <= len(value) <= 2048:
-            raise validation_error(f"lambdaConfig.{key}", "Member must be an ARN")
-    version_config = config.get("PreTokenGenerationConfig")
-    if version_config is not None:
-        if (not isinstance(version_config, dict) or version_config.get("LambdaVersion") not in LAMBDA_VERSIONS
-                or not isinstance(version_config.get("LambdaArn"), str)):
-            raise invalid_parameter("PreTokenGenerationConfig needs LambdaVersion (V1_0, V2_0, V3_0) and LambdaArn.")
-        legacy = config.get("PreTokenGeneration")
-        if legacy is not None and legacy != version_config["LambdaArn"]:
-            raise invalid_parameter("PreTokenGeneration and PreTokenGenerationConfig.LambdaArn must be the same.")
+        if not isinstance(value, dict) and (not isinstance(value, str) or not 1 <= len(value) <= 2048):
+            raise validation_error(f"lambdaConfig.{key}", "Member must be an ARN of at most 2048 characters")
+    validate_lambda_config(config)
 
 
 def _settings(call) -> dict[str, Any]:
