@@ -33,6 +33,7 @@ from .groups import GroupRepository
 from .pools import PoolRepository
 from .resource_servers import ResourceServerRepository
 from .signing_keys import SigningKeyRepository
+from .srp import SrpRepository
 from .tokens import AuthCodeRepository, RefreshTokenRepository, TokenFamilyRepository
 from .users import UserRepository
 
@@ -73,6 +74,7 @@ class UnitOfWork:
         self.auth_codes = AuthCodeRepository(ctx)
         self.audit = AuditRepository(ctx)
         self.codes = UserCodeRepository(ctx)  # the outbox of sign-up / forgot-password codes
+        self.srp = SrpRepository(ctx)  # SRP verifiers and answered challenges
 
     def now(self) -> int:
         return int(self._clock())
