@@ -36,6 +36,7 @@ from ..errors import InvalidParameter, Kind, NotAuthorized, NotFound
 from ..ratelimit import SignInThrottle
 from ..secrets import DecryptionError, MasterKey
 from ..store import ClientRecord, UserRecord, UserStatus
+from . import srp_credentials
 from .passwords import check_password
 from .pools import password_policy
 from .users import UserService, find_user
@@ -93,6 +94,11 @@ class SignInService:
             self.throttle.failed(pool_id, username, source_ip)
             raise
         self.throttle.succeeded(pool_id, username, source_ip)
+        return self.outcome(user, client)
+
+    def outcome(self, user: UserRecord, client: ClientRecord) -> SignInOutcome:
+        """What follows a proven password (this service's or SRP's): tokens, or the
+        NEW_PASSWORD_REQUIRED challenge for a temporary password."""
         if user.status is UserStatus.FORCE_CHANGE_PASSWORD:
             return SignInOutcome(user, NEW_PASSWORD_REQUIRED, self._new_session(user, client))
         return SignInOutcome(user)
@@ -115,6 +121,7 @@ class SignInService:
             raise NotFound(Kind.CLIENT)
         check_password(new_password, password_policy(pool))
         password_hash = self.users.hasher.hash(new_password)  # outside the write transaction
+        credential = srp_credentials.make(pool_id, user.username, new_password)
         writable = client.settings.get("WriteAttributes")
         attrs = dict(attributes or {})
         if writable is not None and not set(attrs) <= set(writable):
@@ -130,6 +137,7 @@ class SignInService:
                 self.users.update_attributes(pool_id, current.username, attrs, as_admin=False, tx=t)
             current = t.users.update(pool_id, sub, password_hash=password_hash, status=UserStatus.CONFIRMED,
                                      temporary_password_expires_at=None)
+            srp_credentials.store(t, current, credential)
             t.audit.record("user.new_password_set", pool_id=pool_id, actor=t.actor, target=sub, detail=None)
         return current
 

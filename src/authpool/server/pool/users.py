@@ -38,7 +38,7 @@ from ..errors import (
 )
 from ..store import Page, PoolRecord, UnitOfWork, UserRecord, UserStatus, parse_user_filter
 from ..store.records import AttributeSchemaRecord
-from . import ids
+from . import ids, srp_credentials
 from ._service import Service, check_limit
 from .attributes import looks_like, validate_attributes
 from .passwords import PasswordHasher, check_password, generate_password
@@ -122,6 +122,7 @@ class UserService(Service):
             UserStatus.FORCE_CHANGE_PASSWORD,
             expires,
             tx,
+            password=password,
         )
         return CreatedUser(user, password)
 
@@ -141,7 +142,8 @@ class UserService(Service):
             raise NotAuthorized("SignUp is not permitted for this user pool.")
         check_password(password, password_policy(pool))
         status = UserStatus.CONFIRMED if confirmed else UserStatus.UNCONFIRMED
-        return self._create(pool, schema, username, attributes, self.hasher.hash(password), status, None, tx)
+        return self._create(pool, schema, username, attributes, self.hasher.hash(password), status, None, tx,
+                            password=password)
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -216,6 +218,7 @@ class UserService(Service):
         if self.hasher.needs_rehash(user.password_hash):
             with self._tx(tx) as t:
                 user = t.users.update(pool_id, user.sub, password_hash=self.hasher.hash(password))
+        self._ensure_srp_verifier(user, password, tx)
         return user
 
     def set_password(
@@ -241,6 +244,7 @@ class UserService(Service):
                 status=status,
                 temporary_password_expires_at=expires,
             )
+            srp_credentials.store(t, user, srp_credentials.make(pool_id, user.username, password))
             self._audit(
                 t, "user.password_set", pool_id=pool_id, target=user.sub, detail={"permanent": permanent}
             )
@@ -254,11 +258,13 @@ class UserService(Service):
         pool, _ = self._pool_and_schema(pool_id, tx, schema=False)
         check_password(proposed, password_policy(pool))
         password_hash = self.hasher.hash(proposed)
+        credential = srp_credentials.make(pool_id, user.username, proposed)
         with self._tx(tx) as t:
             user = t.users.update(
                 pool_id, user.sub, password_hash=password_hash, status=UserStatus.CONFIRMED,
                 temporary_password_expires_at=None,
             )  # fmt: skip
+            srp_credentials.store(t, user, credential)
             self._audit(t, "user.password_changed", pool_id=pool_id, target=user.sub)
         return user
 
@@ -382,6 +388,8 @@ class UserService(Service):
         status: UserStatus,
         temporary_expires: int | None,
         tx: UnitOfWork | None,
+        *,
+        password: str,
     ) -> UserRecord:
         check_username(username)
         attrs = dict(attributes or {})
@@ -393,6 +401,7 @@ class UserService(Service):
             attrs[sign_in_attr] = username
             username = sub
         validate_attributes(schema, attrs, creating=True, as_admin=True)
+        credential = srp_credentials.make(pool.id, username, password)  # x hashes the final user name
         with self._tx(tx) as t:
             if sign_in_attr is not None and t.users.find_by_attribute(
                 pool.id, sign_in_attr, attrs[sign_in_attr]
@@ -408,8 +417,19 @@ class UserService(Service):
                 temporary_password_expires_at=temporary_expires,
                 attributes=attrs,
             )
+            srp_credentials.store(t, user, credential)
             self._audit(t, "user.created", pool_id=pool.id, target=user.sub, detail={"status": status.value})
         return user
+
+    def _ensure_srp_verifier(self, user: UserRecord, password: str, tx: UnitOfWork | None) -> None:
+        """Users whose password was set before SRP support get their verifier at their next
+        password sign-in (docs/srp.md)."""
+        with self._tx(tx, readonly=True) as t:
+            if t.srp.exists(user.pool_id, user.sub):
+                return
+        credential = srp_credentials.make(user.pool_id, user.username, password)
+        with self._tx(tx) as t:
+            srp_credentials.store(t, user, credential)
 
     @staticmethod
     def _username_attribute(pool: PoolRecord, username: str) -> str | None:
