@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from tests.server.oauth.world import Client, start, stop
+from tests.server.oauth.world import Client, shared_world
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -55,11 +55,9 @@ class Apps:
         return f"{self.origin}/{name}/signed-out"
 
 
-@pytest.fixture(scope="package")
-def world(tmp_path_factory):
-    w = start(tmp_path_factory.mktemp("e2e"))
-    yield w
-    stop(w)
+@pytest.fixture(scope="session")
+def world(tmp_path_factory, pytestconfig):
+    return shared_world(tmp_path_factory, pytestconfig)
 
 
 @pytest.fixture(scope="package")

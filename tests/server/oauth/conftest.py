@@ -1,17 +1,15 @@
-"""One real server process for the OAuth endpoint tests of this directory (see world.py)."""
+"""One real server process for the OAuth endpoint tests (see world.py; shared with tests/security and tests/e2e)."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
-from tests.server.oauth.world import start, stop
+from tests.server.oauth.world import shared_world
 
 
-@pytest.fixture(scope="package")
-def world(tmp_path_factory):
-    w = start(tmp_path_factory.mktemp("oauth"))
-    yield w
-    stop(w)
+@pytest.fixture(scope="session")
+def world(tmp_path_factory, pytestconfig):
+    return shared_world(tmp_path_factory, pytestconfig)
 
 
 @pytest.fixture

@@ -163,3 +163,16 @@ def start(data_dir: Path) -> World:
 def stop(world: World) -> None:
     world.server.__exit__(None, None, None)
     world.ctx.db.dispose()
+
+
+_shared: World | None = None
+
+
+def shared_world(tmp_path_factory, config) -> World:
+    """One server for every OAuth test package of the run (server startup is the slow part); tests
+    create their own users and clients where they change state. Stopped when pytest ends."""
+    global _shared
+    if _shared is None:
+        _shared = start(tmp_path_factory.mktemp("oauth-world"))
+        config.add_cleanup(lambda: stop(_shared))
+    return _shared

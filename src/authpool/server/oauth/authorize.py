@@ -119,4 +119,14 @@ async def authorize(request: Request) -> Response:
         return error_page(exc.description, exc.error)
     sso = read(request, ctx.master_key, pool_id, now=ctx.db.now())
     status = 302 if request.method == "GET" else 303
-    return await ctx.run(_decide, ctx, pool_id, params, sso, status)
+    return await guarded(ctx.run(_decide, ctx, pool_id, params, sso, status))
+
+
+async def guarded(work) -> Response:
+    """The last line for browser-facing endpoints: an unexpected failure is a fixed-message page
+    (the type is logged, nothing else), never a stack trace."""
+    try:
+        return await work
+    except Exception:
+        log.exception("unexpected error in a browser-facing OAuth endpoint")
+        return error_page("Something went wrong on our side. Please try again later.", "server_error", status=500)

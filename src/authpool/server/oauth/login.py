@@ -38,7 +38,7 @@ from ..pool import password_policy
 from ..pool.signin import NEW_PASSWORD_REQUIRED, InvalidSession
 from ..ratelimit import PASSWORD_ATTEMPTS_EXCEEDED
 from . import csrf, session
-from .authorize import complete, error_redirect
+from .authorize import complete, error_redirect, guarded
 from .authrequest import AuthorizationRequest, PageError, RedirectError, validate
 from .errors import OAuthError
 from .pages import describe_policy, error_page, render
@@ -157,4 +157,4 @@ async def login(request: Request) -> Response:
         form = await form_params(request) if request.method == "POST" else None
     except OAuthError as exc:
         return error_page(exc.description, exc.error)
-    return await ctx.run(_handle, ctx, pool_id, params, form, _Browser(request, ctx, pool_id))
+    return await guarded(ctx.run(_handle, ctx, pool_id, params, form, _Browser(request, ctx, pool_id)))

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .authorize import error_redirect, redirect
+from .authorize import error_redirect, guarded, redirect
 from .authrequest import PageError, RedirectError, validate
 from .errors import OAuthError
 from .pages import error_page, render
@@ -73,4 +73,4 @@ async def logout(request: Request) -> Response:
     except OAuthError as exc:
         return error_page(exc.description, exc.error)
     secure = is_https(request, ctx.settings.public_base_url())
-    return await ctx.run(_logout, ctx, pool_id, params, secure)
+    return await guarded(ctx.run(_logout, ctx, pool_id, params, secure))

@@ -29,13 +29,13 @@ from typing import Any
 
 from ...store import CodeState
 from .. import pkce
+from ..authorize import HOSTED_AUTH
 from ..bearer import unverified_claims
 from ..errors import InvalidGrant, InvalidRequest
 from .common import require_oauth_flow, token_response
 
 GRANT_TYPE = "authorization_code"
 PARAMETERS = frozenset({"code", "redirect_uri", "code_verifier", "client_id"})
-HOSTED_AUTH = "TokenGeneration_HostedAuth"
 log = logging.getLogger("authpool.oauth")
 
 
