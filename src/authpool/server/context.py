@@ -15,6 +15,7 @@ from .issuance import TokenService
 from .keys import SigningKeys
 from .pool import ClientService, GroupService, PoolService, ResourceServerService, UserService
 from .pool.signin import SignInService
+from .pool.srp_signin import SrpSignIn
 from .ratelimit import SignInThrottle
 from .secrets import MasterKey
 from .settings import Settings
@@ -37,6 +38,7 @@ class ServerContext:
     clients: ClientService
     resource_servers: ResourceServerService
     signin: SignInService  # password sign-in + throttling, shared by the Cognito API and the login page
+    srp: SrpSignIn  # USER_SRP_AUTH / PASSWORD_VERIFIER (docs/srp.md), throttled by ``signin``'s throttle
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking store work off the event loop."""
@@ -60,10 +62,11 @@ def build_context(settings: Settings, *, migrate: bool = True) -> ServerContext:
     admin = load_or_create(settings.data_dir, master_key, env_id=settings.admin_access_key_id, env_secret=secret)
     keys = SigningKeys(db)
     users = UserService(db)
+    signin = SignInService(db, users, SignInThrottle.in_memory(), master_key)
     return ServerContext(
         settings=settings, db=db, master_key=master_key, keys=keys, admin=admin,
         tokens=TokenService(db, keys, settings.issuer_for, customizer=HookCustomizer(db)),
         pools=PoolService(db, region=settings.region), users=users, groups=GroupService(db),
         clients=ClientService(db), resource_servers=ResourceServerService(db),
-        signin=SignInService(db, users, SignInThrottle.in_memory(), master_key),
+        signin=signin, srp=SrpSignIn(db, signin, master_key),
     )

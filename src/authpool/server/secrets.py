@@ -30,7 +30,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 ENV_VAR = "AUTHPOOL_MASTER_KEY"
 KEY_FILE_NAME = "master.key"
@@ -71,7 +73,7 @@ class MasterKey:
     decrypt while new ones are written under the current ``version``.
     """
 
-    __slots__ = ("_aead", "_previous", "version")
+    __slots__ = ("_aead", "_key", "_previous", "version")
 
     def __init__(self, key: bytes, *, version: int = FORMAT_V1, previous: Mapping[int, bytes] = ()) -> None:
         if len(key) != KEY_BYTES:
@@ -79,6 +81,7 @@ class MasterKey:
         if not 1 <= version <= 255:
             raise MasterKeyError("master key version must be 1..255")
         self.version = version
+        self._key = key
         self._aead = AESGCM(key)
         self._previous = {v: AESGCM(k) for v, k in dict(previous).items()}
 
@@ -123,6 +126,13 @@ class MasterKey:
         data_dir = Path(data_dir)
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         return cls.from_file(data_dir / KEY_FILE_NAME)
+
+    def derive(self, purpose: str, length: int = 32) -> bytes:
+        """A key for ``purpose`` derived from the current key (HKDF-SHA256, RFC 5869, with
+        ``info = "authpool:" + purpose``): deterministic, and independent of the AES-GCM use and
+        of every other purpose. It changes when the master key does."""
+        hkdf = HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=f"authpool:{purpose}".encode())
+        return hkdf.derive(self._key)
 
     def encrypt(self, plaintext: bytes, context: str) -> bytes:
         header = bytes([self.version])

@@ -4,8 +4,9 @@ GetTokensFromRefreshToken (botocore service-2.json; COGNITO.md §1.4-§1.6, §4.
 - Flows: ``USER_PASSWORD_AUTH`` (InitiateAuth) and ``ADMIN_USER_PASSWORD_AUTH`` / ``ADMIN_NO_SRP_AUTH``
   (AdminInitiateAuth), each only when the client's ``ExplicitAuthFlows`` enables it;
   ``REFRESH_TOKEN_AUTH`` / ``REFRESH_TOKEN`` (both) with ``ALLOW_REFRESH_TOKEN_AUTH``, returning new
-  ID and access tokens and no refresh token; ``USER_SRP_AUTH`` answers a clear
-  InvalidParameterException until SRP exists. ``SECRET_HASH`` is required for clients with a secret.
+  ID and access tokens and no refresh token; ``USER_SRP_AUTH`` (both, with ``ALLOW_USER_SRP_AUTH``)
+  answers the ``PASSWORD_VERIFIER`` challenge (``srp_auth.py``, docs/srp.md). ``SECRET_HASH`` is
+  required for clients with a secret.
 - The password step is ``ctx.signin`` (``pool/signin.py``), shared with the hosted login page:
   throttling, PreventUserExistenceErrors, the ``NEW_PASSWORD_REQUIRED`` challenge for temporary
   passwords, answered with RespondToAuthChallenge (``USERNAME``, ``NEW_PASSWORD``,
@@ -25,17 +26,18 @@ import json
 from typing import Any
 
 from ...tokens.profiles import COGNITO_ADMIN_SCOPE
-from ..pool.signin import NEW_PASSWORD_REQUIRED
+from ..pool.signin import NEW_PASSWORD_REQUIRED, SignInOutcome
 from ..store import ClientRecord, UserRecord
 from .clientauth import check_client_secret, check_secret_hash, load_client, require_flow
 from .errors import invalid_parameter
 from .params import CLIENT_ID, CLIENT_SECRET, POOL_ID, SESSION, TOKEN
 from .shapes import authentication_result
+from .srp_auth import PASSWORD_VERIFIER
+from .srp_auth import initiate as initiate_srp
+from .srp_auth import respond as respond_srp
 
 AUTH_FLOWS = ("USER_SRP_AUTH", "REFRESH_TOKEN_AUTH", "REFRESH_TOKEN", "CUSTOM_AUTH", "ADMIN_NO_SRP_AUTH",
               "USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "USER_AUTH")
-SRP_NOT_SUPPORTED = ("USER_SRP_AUTH is not supported by authpool yet: enable ALLOW_USER_PASSWORD_AUTH on the "
-                     "app client and sign in with USER_PASSWORD_AUTH.")
 _HIDDEN_ATTRIBUTES = ("sub", "email_verified", "phone_number_verified")
 
 
@@ -63,6 +65,11 @@ def _password(call, client: ClientRecord, params: dict[str, str], source_ip: str
         raise invalid_parameter("Missing required parameter PASSWORD")
     check_secret_hash(client, params.get("SECRET_HASH"), [username])
     outcome = call.ctx.signin.password(client.pool_id, username, password, client=client, source_ip=source_ip)
+    return _signed_in(call, client, outcome)
+
+
+def _signed_in(call, client: ClientRecord, outcome: SignInOutcome) -> dict[str, Any]:
+    """Tokens, or the NEW_PASSWORD_REQUIRED challenge, after a proven password (plain or SRP)."""
     if outcome.challenge == NEW_PASSWORD_REQUIRED:
         return _new_password_challenge(call, outcome.user, outcome.session)
     return _tokens(call, client, outcome.user, "TokenGeneration_Authentication")
@@ -103,7 +110,7 @@ def initiate_auth(call) -> dict[str, Any]:
     flow = p.str("AuthFlow", required=True, choices=AUTH_FLOWS)
     params = p.str_map("AuthParameters")
     if flow == "USER_SRP_AUTH":
-        raise invalid_parameter(SRP_NOT_SUPPORTED)
+        return initiate_srp(call, client, params, call.source_ip)
     if flow == "USER_PASSWORD_AUTH":
         require_flow(client, "ALLOW_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH")
         return _password(call, client, params, call.source_ip)
@@ -122,19 +129,25 @@ def admin_initiate_auth(call) -> dict[str, Any]:
     params = p.str_map("AuthParameters")
     if flow in ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"):
         require_flow(client, "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH")
-        # The caller is a back end: throttle per end-user address only when it passes one on.
-        ip = (p.obj("ContextData") or {}).get("IpAddress")
-        return _password(call, client, params, ip if isinstance(ip, str) and len(ip) <= 64 else None)
+        return _password(call, client, params, _end_user_ip(call))
     if flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
         return _refresh(call, client, params)
     if flow == "USER_SRP_AUTH":
-        raise invalid_parameter(SRP_NOT_SUPPORTED)
+        return initiate_srp(call, client, params, _end_user_ip(call))
     raise invalid_parameter("Initiate Auth method not supported.")
 
 
-def _respond(call, client: ClientRecord) -> dict[str, Any]:
+def _end_user_ip(call) -> str | None:
+    """Admin* callers are back ends: throttle per end-user address only when they pass one on."""
+    ip = (call.params.obj("ContextData") or {}).get("IpAddress")
+    return ip if isinstance(ip, str) and len(ip) <= 64 else None
+
+
+def _respond(call, client: ClientRecord, source_ip: str | None) -> dict[str, Any]:
     p = call.params
     name = p.str("ChallengeName", required=True, max=64)
+    if name == PASSWORD_VERIFIER:
+        return _signed_in(call, client, respond_srp(call, client, source_ip))
     if name != NEW_PASSWORD_REQUIRED:
         raise invalid_parameter(f"The {name} challenge is not supported by authpool.")
     session = p.str("Session", required=True, **SESSION)
@@ -153,13 +166,14 @@ def _respond(call, client: ClientRecord) -> dict[str, Any]:
 
 
 def respond_to_auth_challenge(call) -> dict[str, Any]:
-    return _respond(call, load_client(call.ctx, call.params.str("ClientId", required=True, **CLIENT_ID)))
+    client = load_client(call.ctx, call.params.str("ClientId", required=True, **CLIENT_ID))
+    return _respond(call, client, call.source_ip)
 
 
 def admin_respond_to_auth_challenge(call) -> dict[str, Any]:
     pool_id = call.params.str("UserPoolId", required=True, **POOL_ID)
     client = load_client(call.ctx, call.params.str("ClientId", required=True, **CLIENT_ID), pool_id=pool_id)
-    return _respond(call, client)
+    return _respond(call, client, _end_user_ip(call))
 
 
 def get_tokens_from_refresh_token(call) -> dict[str, Any]:

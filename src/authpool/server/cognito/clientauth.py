@@ -8,7 +8,8 @@ match, and the auth flow is enabled.
 - ``ExplicitAuthFlows`` (COGNITO.md §3): ``ALLOW_USER_PASSWORD_AUTH``, ``ALLOW_ADMIN_USER_PASSWORD_AUTH``,
   ``ALLOW_REFRESH_TOKEN_AUTH``; the legacy values ``USER_PASSWORD_AUTH`` / ``ADMIN_NO_SRP_AUTH``
   enable the matching flow, and with legacy values refresh is always allowed (botocore
-  ``ExplicitAuthFlowsType`` documentation).
+  ``ExplicitAuthFlowsType`` documentation), and so is ``USER_SRP_AUTH`` unless
+  ``CUSTOM_AUTH_FLOW_ONLY`` is set (the legacy values added flows to SRP, which was always on).
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ def flow_enabled(client: ClientRecord, flow: str) -> bool:
     legacy = bool(flows & set(_LEGACY.values()) | {"CUSTOM_AUTH_FLOW_ONLY"} & flows)
     if flow == "ALLOW_REFRESH_TOKEN_AUTH" and legacy:
         return True
+    if flow == "ALLOW_USER_SRP_AUTH" and legacy and "CUSTOM_AUTH_FLOW_ONLY" not in flows:
+        return True  # the legacy values only added flows to SRP, which was always on [inference]
     return flow in flows or _LEGACY.get(flow) in flows
 
 

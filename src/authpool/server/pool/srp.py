@@ -88,11 +88,12 @@ K = _hash_numbers(N, G)
 
 
 def pool_name(pool_id: str) -> str:
-    """The pool id's part after the first ``_`` (``us-east-1_AbC123`` -> ``AbC123``)."""
-    region, sep, name = pool_id.partition("_")
-    if not sep or not name:
+    """The pool id's part after the ``_`` (``us-east-1_AbC123`` -> ``AbC123``), taken as the clients
+    take it: ``poolId.split('_')[1]``."""
+    parts = pool_id.split("_")
+    if len(parts) < 2 or not parts[1]:
         raise ValueError("a user pool id has the form <region>_<name>")
-    return name
+    return parts[1]
 
 
 def password_exponent(pool: str, user_id: str, password: str, salt: int) -> int:

@@ -82,6 +82,20 @@ def find_user(t: UnitOfWork, pool: PoolRecord, username: str) -> UserRecord | No
     return None
 
 
+def check_can_sign_in(user: UserRecord, now: int) -> None:
+    """After a proven password (argon2 or SRP): raise NotAuthorized (disabled, expired temporary
+    password), UserNotConfirmed or PasswordResetRequired; a FORCE_CHANGE_PASSWORD user passes."""
+    if not user.enabled:
+        raise NotAuthorized("User is disabled.")
+    if user.status is UserStatus.UNCONFIRMED:
+        raise UserNotConfirmed()
+    if user.status is UserStatus.RESET_REQUIRED:
+        raise PasswordResetRequired()
+    expires = user.temporary_password_expires_at
+    if user.status is UserStatus.FORCE_CHANGE_PASSWORD and expires is not None and expires <= now:
+        raise NotAuthorized("Temporary password has expired and must be reset by an administrator.")
+
+
 def require_user(t: UnitOfWork, pool_id: str, username: str) -> UserRecord:
     """:func:`find_user` in the pool, or NotFound (pool or user)."""
     user = find_user(t, t.pools.require(pool_id), username)
@@ -202,19 +216,7 @@ class UserService(Service):
             raise NotAuthorized()
         if not self.hasher.verify(user.password_hash, password):
             raise NotAuthorized()
-        if not user.enabled:
-            raise NotAuthorized("User is disabled.")
-        if user.status is UserStatus.UNCONFIRMED:
-            raise UserNotConfirmed()
-        if user.status is UserStatus.RESET_REQUIRED:
-            raise PasswordResetRequired()
-        expires = user.temporary_password_expires_at
-        if (
-            user.status is UserStatus.FORCE_CHANGE_PASSWORD
-            and expires is not None
-            and expires <= self.db.now()
-        ):
-            raise NotAuthorized("Temporary password has expired and must be reset by an administrator.")
+        check_can_sign_in(user, self.db.now())
         if self.hasher.needs_rehash(user.password_hash):
             with self._tx(tx) as t:
                 user = t.users.update(pool_id, user.sub, password_hash=self.hasher.hash(password))
