@@ -131,7 +131,7 @@ def test_explicit_auth_flows_are_enforced(world, public, admin):
     with pytest.raises(public.exceptions.InvalidParameterException) as srp:
         public.initiate_auth(ClientId=world.app["ClientId"], AuthFlow="USER_SRP_AUTH",
                              AuthParameters={"USERNAME": "alice", "SRP_A": "abc"})
-    assert "USER_SRP_AUTH is not supported" in str(srp.value)
+    assert "USER_SRP_AUTH flow not enabled" in str(srp.value)  # FLOWS has no ALLOW_USER_SRP_AUTH
     with pytest.raises(admin.exceptions.InvalidParameterException):
         admin.admin_initiate_auth(UserPoolId=world.pool, ClientId=world.srp_only["ClientId"],
                                   AuthFlow="ADMIN_USER_PASSWORD_AUTH",
