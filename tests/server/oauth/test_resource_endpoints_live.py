@@ -138,7 +138,7 @@ def test_introspection_of_a_refresh_token_by_its_client(world, browser):
 def test_introspection_needs_a_confidential_client(world, tokens):
     public = httpx.post(world.url("/oauth2/introspect"), data={"token": tokens["access_token"],
                                                                "client_id": world.spa.client_id})
-    assert public.status_code == 400 and public.json()["error"] == "invalid_client"
+    assert public.status_code == 401 and public.json()["error"] == "invalid_client"
     wrong = introspect(world, tokens["access_token"], auth=(world.web.client_id, "wrong"))
     assert wrong.status_code == 401
 

@@ -3,7 +3,8 @@
 Fixed order (STYLE.md, after aws-jwt-verify): size and JWS structure; signature with the pool's
 own JWKS through ``authpool.jose`` (the key pins the algorithm); ``token_use`` (an ID token is
 refused by name: DESIGN.md's one rule, "the userinfo endpoint refuses an ID token"); ``typ``
-``at+jwt`` (RFC 9068 §4: "verify that the typ header value is at+jwt"); ``iss`` (RFC 9068 §4);
+``at+jwt`` (RFC 9068 §4: "verify that the typ header value is at+jwt or application/at+jwt");
+``iss`` (RFC 9068 §4);
 ``exp`` (RFC 7519 §4.1.4); revocation of the token's session (``TokenService.is_revoked``, so
 RevokeToken, ``/oauth2/revoke``, global sign-out and a replayed code all take effect here).
 
@@ -22,6 +23,7 @@ from .errors import InvalidRequest, InvalidToken, NoToken
 
 ID_TOKEN_REFUSED = "ID tokens are not accepted here; send the access token."
 MAX_TOKEN = 16 * 1024
+_ACCESS_TYPES = (ACCESS_TOKEN_TYP, f"application/{ACCESS_TOKEN_TYP}")
 
 
 def bearer_token(authorization: str | None, form: dict[str, str] | None = None) -> str:
@@ -72,7 +74,7 @@ def verify_access_token(ctx, pool_id: str, token: str, *, check_revocation: bool
     header, claims = verify_signed(ctx, pool_id, token)
     if claims.get("token_use") == "id":
         raise InvalidToken(ID_TOKEN_REFUSED)
-    if claims.get("token_use") != "access" or header.get("typ") != ACCESS_TOKEN_TYP:
+    if claims.get("token_use") != "access" or header.get("typ") not in _ACCESS_TYPES:
         raise InvalidToken("This is not an access token.")
     exp = claims.get("exp")
     if not isinstance(exp, int) or isinstance(exp, bool) or exp <= ctx.db.now():

@@ -10,8 +10,9 @@
 * Refresh tokens are active only for the client they were issued to (they are bound to it), with
   ``client_id``, ``sub``, ``exp``, ``scope``.
 * ID tokens are never active here (they are not credentials for anything, DESIGN.md), nor are
-  expired, revoked, malformed or foreign tokens: ``{"active": false}`` and nothing else (§2.2
-  "the authorization server MUST NOT include any other information").
+  expired, revoked, malformed or foreign tokens: ``{"active": false}`` and nothing else (§2.2: the
+  server "SHOULD NOT include any additional information about an inactive token").
+* Failed client authentication is 401 whatever the method (§2.3).
 * ``Cache-Control: no-store`` on every answer.
 """
 
@@ -23,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from .bearer import unverified_claims, verify_access_token
-from .clientauth import authenticate, uses_basic
+from .clientauth import authenticate
 from .errors import NO_STORE, InvalidClient, InvalidRequest, InvalidToken, json_error
 from .params import form_params
 
@@ -70,5 +71,5 @@ async def introspect(request: Request) -> Response:
         params = await form_params(request)
         body = await ctx.run(_introspect, ctx, request.path_params["pool_id"], authorization, params)
     except Exception as exc:  # noqa: BLE001 - one renderer for RFC 6749 §5.2 errors
-        return json_error(exc, basic_auth=uses_basic(authorization))
+        return json_error(exc, basic_auth=True)  # §2.3: invalid client credentials are always 401
     return JSONResponse(body, headers=NO_STORE)
