@@ -3,7 +3,7 @@
 TokenService calls :meth:`HookCustomizer.customize` for every token it issues, outside any store
 transaction. The steps, each failing closed (nothing is issued, an audit event says why):
 
-1. read the pool's hook (``LambdaConfig``) and, for a user, the user's groups, in one read;
+1. find the pool's hook (``LambdaConfig``) and the roles of the user's groups (cached, cache.py);
 2. skip when no hook is set, or the version does not run for this trigger (V1/V2 not for client
    credentials);
 3. build Cognito's event for the version and trigger source (event.py);
@@ -18,12 +18,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import InvalidParameter
 from ..issuance.customize import ClaimSets, IssueContext
 from .admin import decrypt_secret
 from .apply import Ignored
+from .cache import DEFAULT_TTL, TTLCache
 from .config import HookConfig, hook_config
 from .errors import HookError, HookUnavailable, TokenTooLarge
 from .event import apply_response, build_event, runs_for
@@ -33,12 +34,25 @@ from .size import token_size_bound
 log = logging.getLogger("authpool.hooks")
 
 
-class HookCustomizer:
-    """Runs each pool's pre-token hook. ``invokers`` maps a kind (python, webhook, lambda) to its invoker."""
+_MISS, _BROKEN = object(), object()
 
-    def __init__(self, db, *, invokers: Mapping[str, Invoker] | None = None) -> None:
+
+class GroupInfo(NamedTuple):
+    name: str
+    role_arn: str | None
+    precedence: int | None
+
+
+class HookCustomizer:
+    """Runs each pool's pre-token hook. ``invokers`` maps a kind (python, webhook, lambda) to its
+    invoker; ``cache_ttl`` bounds how long another process's configuration change may go unseen
+    (cache.py; changes made in this process are seen at once)."""
+
+    def __init__(self, db, *, invokers: Mapping[str, Invoker] | None = None, cache_ttl: float = DEFAULT_TTL) -> None:
         self._db = db
         self._invokers = dict(invokers) if invokers is not None else default_invokers()
+        self._configs = TTLCache(cache_ttl)
+        self._roles = TTLCache(cache_ttl)
 
     def customize(self, context: IssueContext, claims: ClaimSets) -> ClaimSets:
         loaded = self._load(context)
@@ -65,22 +79,46 @@ class HookCustomizer:
         return result
 
     # -- steps --------------------------------------------------------------------------------------
-    def _load(self, context: IssueContext) -> tuple[HookConfig, list[Any]] | None:
-        error = None
-        with self._db.transaction(readonly=True) as tx:
-            pool = tx.pools.get(context.pool_id)
-            try:
-                config = hook_config(pool.settings) if pool is not None else None
-            except InvalidParameter:  # set but unable to run: fail the issuance, never treat as "no hook"
-                error = HookUnavailable("InvalidLambdaConfig")
-            else:
-                if config is None or not runs_for(config.version, context.trigger_source):
-                    return None
-                groups = tx.groups.groups_for_user(context.pool_id, context.user.sub) if context.user else []
-        if error is not None:
+    def _load(self, context: IssueContext) -> tuple[HookConfig, list[GroupInfo]] | None:
+        config = self._config(context.pool_id)
+        if config is _BROKEN:  # set but unable to run: fail the issuance, never treat as "no hook"
+            error = HookUnavailable("InvalidLambdaConfig")
             self._failed(context, None, None, error, time.monotonic())
             raise error
-        return config, groups
+        if config is None or not runs_for(config.version, context.trigger_source):
+            return None
+        return config, self._groups(context)
+
+    def _config(self, pool_id: str) -> HookConfig | None | object:
+        cached = self._configs.get(pool_id, _MISS)
+        if cached is not _MISS:
+            return cached
+        generation = self._configs.generation
+        with self._db.transaction(readonly=True) as tx:
+            pool = tx.pools.get(pool_id)
+        try:
+            config = hook_config(pool.settings) if pool is not None else None
+        except InvalidParameter:
+            config = _BROKEN
+        self._configs.put(pool_id, config, generation)
+        return config
+
+    def _groups(self, context: IssueContext) -> list[GroupInfo]:
+        """The user's groups (names fresh from TokenService) with their roles and precedence."""
+        if context.user is None or not context.groups:
+            return []
+        keys = [(context.pool_id, name) for name in context.groups]
+        if any(self._roles.get(key, _MISS) is _MISS for key in keys):
+            generation = self._roles.generation
+            with self._db.transaction(readonly=True) as tx:
+                records = tx.groups.groups_for_user(context.pool_id, context.user.sub)
+            for record in records:
+                self._roles.put((context.pool_id, record.name), (record.role_arn, record.precedence), generation)
+            found = {(context.pool_id, r.name): (r.role_arn, r.precedence) for r in records}
+        else:
+            found = {}
+        return [GroupInfo(name, *(found.get(key) or self._roles.get(key) or (None, None)))
+                for name, key in zip(context.groups, keys, strict=True)]
 
     def _target(self, pool_id: str, config: HookConfig) -> Target:
         secret = None
