@@ -408,7 +408,8 @@ def test_rejections_are_counted_and_id_tokens_logged(make, keys, id_key, caplog)
         v.verify(token(keys[0], exp=NOW - 1))
     with caplog.at_level(logging.WARNING, logger="authpool.guard.security"), pytest.raises(WrongTokenType):
         v.verify(id_token, route="GET /items")
-    assert v.signals.counts == {"token_expired": 1, "wrong_token_type": 1}
+    assert v.signals.counts == {"token_expired": 1, "wrong_token_type": 1, "id_token_presented": 1}
+    assert v.signals.id_token_sources == {(ISS, CLIENT): 1}
     [record] = [r for r in caplog.records if getattr(r, "event", None) == "id_token_presented"]
     assert (record.issuer, record.client, record.route) == (ISS, CLIENT, "GET /items")
     assert id_token not in caplog.text and "janedoe" not in caplog.text

@@ -21,6 +21,7 @@ log = logging.getLogger("authpool.guard")
 
 Listener = Callable[[TokenError, "str | None"], Any]
 _MAX_FIELD = 200
+_MAX_SOURCES = 1000  # distinct (issuer, client) pairs remembered; more are still logged and counted
 
 
 def _field(value: Any) -> str | None:
@@ -37,24 +38,37 @@ class GuardSignals:
 
     def __init__(self) -> None:
         self._counts: Counter[str] = Counter()
+        self._id_token_sources: Counter[tuple[str | None, str | None]] = Counter()
         self._lock = threading.Lock()
         self._listeners: list[Listener] = []
 
     @property
     def counts(self) -> dict[str, int]:
-        """A snapshot: ``{"token_expired": 3, "wrong_token_type": 1, ...}``."""
+        """A snapshot: ``{"token_expired": 3, "wrong_token_type": 1, "id_token_presented": 1, ...}``."""
         with self._lock:
             return dict(self._counts)
+
+    @property
+    def id_token_sources(self) -> dict[tuple[str | None, str | None], int]:
+        """Who sends ID tokens to this API: ``{(issuer, client_id): count}``."""
+        with self._lock:
+            return dict(self._id_token_sources)
 
     def add_listener(self, listener: Listener) -> None:
         """``listener(error, route)`` is called for every rejection."""
         self._listeners.append(listener)
 
     def rejected(self, error: TokenError, route: str | None = None) -> None:
+        id_token = isinstance(error, WrongTokenType) and error.id_token
+        issuer, client = _field(error.issuer), _field(error.client)
         with self._lock:
             self._counts[error.code] += 1
-        if isinstance(error, WrongTokenType) and error.id_token:
-            issuer, client, route_ = _field(error.issuer), _field(error.client), _field(route)
+            if id_token:
+                self._counts["id_token_presented"] += 1
+                if len(self._id_token_sources) < _MAX_SOURCES or (issuer, client) in self._id_token_sources:
+                    self._id_token_sources[(issuer, client)] += 1
+        if id_token:
+            route_ = _field(route)
             security_log.warning(
                 "id_token_presented: an ID token was sent where an access token is required "
                 "(issuer=%s client=%s route=%s)", issuer, client, route_,
