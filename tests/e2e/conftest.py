@@ -23,8 +23,6 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the [dev] extra)")
-
 
 class _AppHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
@@ -80,11 +78,12 @@ def apps(world):
     server.server_close()
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")  # module scope: one Playwright (sync) instance may run at a time
 def chromium():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the [dev] extra)")
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium (make test does this)", pytrace=False)
-    with playwright_api.sync_playwright() as p:
+    with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
