@@ -27,14 +27,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _timing import interleaved  # noqa: E402
+from _timing import interleaved
 
-from authpool.server.hooks import HookCustomizer, set_hook  # noqa: E402
-from authpool.server.issuance import TokenService  # noqa: E402
-from authpool.server.keys import SigningKeys  # noqa: E402
-from authpool.server.secrets import MasterKey  # noqa: E402
-from authpool.server.store import Database  # noqa: E402
-from authpool.server.store.records import UserStatus  # noqa: E402
+from authpool.server.hooks import HookCustomizer, set_hook
+from authpool.server.issuance import TokenService
+from authpool.server.keys import SigningKeys
+from authpool.server.secrets import MasterKey
+from authpool.server.store import Database
+from authpool.server.store.records import UserStatus
 
 TARGET = 0.90
 

@@ -47,7 +47,7 @@ def make_server(handler, secret: bytes, host: str = "127.0.0.1", port: int = 0, 
             self.end_headers()
             self.wfile.write(body)
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY:
                 return self.reply(413, {"message": "too large"})
@@ -56,7 +56,7 @@ def make_server(handler, secret: bytes, host: str = "127.0.0.1", port: int = 0, 
                 return self.reply(401, {"message": "bad signature"})
             try:
                 return self.reply(200, handler(json.loads(body), None))
-            except Exception as exc:  # the handler refuses: authpool shows the message to the caller
+            except Exception as exc:  # noqa: BLE001 - the handler refuses: authpool shows the message to the caller
                 return self.reply(400, {"errorMessage": str(exc), "errorType": type(exc).__name__})
 
         def log_message(self, *args) -> None:

@@ -10,7 +10,7 @@ import sys
 
 def cli(data_dir, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "authpool", *args, "--data-dir", str(data_dir)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_set_show_clear(tmp_path):

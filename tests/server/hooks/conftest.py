@@ -7,15 +7,14 @@ from dataclasses import dataclass, field
 
 import jwt as pyjwt
 import pytest
+from tests.server.hooks import handlers
+from tests.server.hooks.servers import HookServer, echo
 
 from authpool.server.hooks import HookCustomizer, set_hook
 from authpool.server.hooks.invokers import LambdaInvoker, PythonInvoker, WebhookInvoker
 from authpool.server.issuance import TokenService
 from authpool.server.keys import SigningKeys
 from authpool.server.store.records import UserStatus
-
-from tests.server.hooks import handlers
-from tests.server.hooks.servers import HookServer, echo
 
 POOL = "us-east-1_HookTest1"
 ADMIN_ROLE = "arn:aws:iam::123456789012:role/admin"
@@ -70,7 +69,7 @@ class World:
 @pytest.fixture
 def lambda_endpoint():
     """Set by tests that use the fake Lambda API; None means the LambdaInvoker's default endpoint."""
-    return None
+    return
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ class HookServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 request = Request(self.path, {k: v for k, v in self.headers.items()}, body)
                 owner.requests.append(request)
@@ -89,7 +89,7 @@ def lambda_api(functions: dict[str, Callable[[dict], dict]]) -> Responder:
             return 404, {"x-amzn-ErrorType": "ResourceNotFoundException"}, json.dumps(body).encode()
         try:
             result = handler(json.loads(request.body))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a function error, as Lambda reports it
             error = {"errorMessage": str(exc), "errorType": type(exc).__name__, "stackTrace": ["line 1"]}
             return 200, {"X-Amz-Function-Error": "Unhandled", "X-Amz-Executed-Version": "$LATEST"}, \
                 json.dumps(error).encode()

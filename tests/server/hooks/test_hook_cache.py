@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import time
 
+from tests.server.hooks import handlers
+from tests.server.hooks.conftest import POOL, H, claims_of
+
 from authpool.server.hooks import HookCustomizer
 from authpool.server.hooks.cache import TTLCache, invalidate_all
-from tests.server.hooks import handlers
-from tests.server.hooks.conftest import H, POOL, claims_of
 
 
 class Clock:

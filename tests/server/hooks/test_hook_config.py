@@ -4,6 +4,7 @@ options), and the pieces that need no store: response parsing, the application r
 from __future__ import annotations
 
 import pytest
+from tests.server.hooks.conftest import POOL
 
 from authpool.server.errors import InvalidParameter
 from authpool.server.hooks import (
@@ -19,7 +20,6 @@ from authpool.server.hooks import (
 )
 from authpool.server.hooks.errors import InvalidHookResponse, safe_handler_message
 from authpool.server.issuance import ClaimSets
-from tests.server.hooks.conftest import POOL
 
 FN = "arn:aws:lambda:eu-west-1:123456789012:function:pretoken"
 

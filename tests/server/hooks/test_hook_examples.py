@@ -6,10 +6,10 @@ import sqlite3
 import threading
 
 import pytest
-
-from authpool.server.hooks import HookRejected, HookUnavailable
 from examples.hooks import tenant_permissions, webhook_server
 from tests.server.hooks.conftest import POOL, claims_of
+
+from authpool.server.hooks import HookRejected, HookUnavailable
 
 E = "python:examples.hooks."
 

@@ -4,6 +4,7 @@ for the caller (no trace), nothing issued or stored, and an audit event saying w
 from __future__ import annotations
 
 import pytest
+from tests.server.hooks.conftest import POOL, H
 
 from authpool.server.hooks import (
     HookRejected,
@@ -12,7 +13,6 @@ from authpool.server.hooks import (
     InvalidHookResponse,
     TokenTooLarge,
 )
-from tests.server.hooks.conftest import H, POOL
 
 CASES = [
     ("deny", HookRejected, "hook_rejected"),

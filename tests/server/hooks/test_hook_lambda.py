@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from authpool.server.hooks import HookRejected, HookUnavailable
 from tests.server.hooks.conftest import claims_of
 from tests.server.hooks.servers import HookServer, lambda_api
+
+from authpool.server.hooks import HookRejected, HookUnavailable
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:tokenhook"
 received: list[dict] = []

@@ -7,9 +7,9 @@ from __future__ import annotations
 import logging
 
 import pytest
+from tests.server.hooks.conftest import ADMIN_ROLE, H, claims_of
 
 from authpool.server.hooks import ForbiddenClaim, InvalidHookResponse
-from tests.server.hooks.conftest import ADMIN_ROLE, H, claims_of
 
 
 def test_suppress_wins_over_add_for_claims_and_scopes(world):

@@ -4,9 +4,8 @@ in-process hook: the event Cognito would send, and what each version may change.
 from __future__ import annotations
 
 import pytest
-
 from tests.server.hooks import handlers
-from tests.server.hooks.conftest import ADMIN_ROLE, H, POOL, claims_of
+from tests.server.hooks.conftest import ADMIN_ROLE, POOL, H, claims_of
 
 VERSIONS = ["V1_0", "V2_0", "V3_0"]
 USER_TRIGGERS = ["TokenGeneration_HostedAuth", "TokenGeneration_Authentication",

@@ -8,6 +8,7 @@ import socket
 import time
 
 import pytest
+from tests.server.hooks.conftest import POOL, claims_of
 
 from authpool.server.hooks import (
     OPTIONS_KEY,
@@ -18,7 +19,6 @@ from authpool.server.hooks import (
     SignatureError,
     verify_signature,
 )
-from tests.server.hooks.conftest import POOL, claims_of
 
 
 def answer(event: dict) -> dict:

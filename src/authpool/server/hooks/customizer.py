@@ -69,7 +69,7 @@ class HookCustomizer:
         except HookError as exc:
             self._failed(context, config.version, config.kind, exc, started)
             raise
-        except Exception as exc:  # a bug of ours must not issue tokens nor leak a trace
+        except Exception as exc:  # noqa: BLE001 - a bug of ours must not issue tokens nor leak a trace
             log.error("pre-token hook step failed unexpectedly: %s", type(exc).__name__)
             error = HookUnavailable("InternalError", invoker=config.kind)
             self._failed(context, config.version, config.kind, error, started)
@@ -143,7 +143,7 @@ class HookCustomizer:
             with self._db.transaction() as tx:
                 tx.audit.record(event_type, pool_id=context.pool_id, actor="pre-token-hook", target=self._subject(context),
                                 detail={"client": context.client_id, "trigger": context.trigger_source, **detail})
-        except Exception as exc:  # the audit must not change the outcome; the log still has it
+        except Exception as exc:  # noqa: BLE001 - the audit must not change the outcome; the log still has it
             log.error("could not record audit event %s: %s", event_type, type(exc).__name__)
 
     def _failed(self, context: IssueContext, version: str | None, kind: str | None, error: HookError,

@@ -87,7 +87,7 @@ class _Reader:
         return scopes
 
     def scalar(self, value: Any) -> bool:
-        if isinstance(value, bool) or isinstance(value, str):
+        if isinstance(value, bool | str):
             return True
         if isinstance(value, int):
             return -_INT64 <= value < _INT64

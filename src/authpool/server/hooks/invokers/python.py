@@ -56,7 +56,7 @@ class LambdaContext:
 def _is_async(fn: Callable[..., Any]) -> bool:
     while isinstance(fn, functools.partial):
         fn = fn.func
-    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None))
+    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(type(fn).__call__)
 
 
 class PythonInvoker:
@@ -81,7 +81,7 @@ class PythonInvoker:
             obj: Any = importlib.import_module(module_name)
             for part in qualname.split("."):
                 obj = getattr(obj, part)
-        except Exception as exc:  # an import runs arbitrary module code: any failure is "cannot load"
+        except Exception as exc:  # noqa: BLE001 - an import runs arbitrary module code: any failure is "cannot load"
             log.error("pre-token hook %s could not be loaded: %s", arn, type(exc).__name__)
             raise HookUnavailable("ImportError", invoker=self.kind) from None
         if not callable(obj):
@@ -125,7 +125,7 @@ class PythonInvoker:
         if _is_async(handler):
             try:
                 awaitable = handler(event, context)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - the handler's own error: it refuses the sign-in
                 raise HookRejected(exc, invoker=self.kind) from None
             return self._await(awaitable, deadline)
         run = contextvars.copy_context().run  # keep the request id for the handler's own logs
