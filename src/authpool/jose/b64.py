@@ -44,6 +44,14 @@ def b64url_encode_bytes(data: bytes) -> bytes:
 
 def b64url_decode(data: str | bytes) -> bytes:
     """Decode strictly; raise :class:`MalformedJWS` on anything but canonical unpadded base64url."""
+    if type(data) is bytes:  # the common case (parts of a token), with the fewest steps
+        rest = len(data) & 3
+        if rest == 0 or (rest != 1 and data[-1] in _CANONICAL_LAST[rest]):
+            try:
+                return _a2b(data.translate(_TO_STANDARD) + _PADDING[rest], strict_mode=True)
+            except binascii.Error:
+                pass
+        return _decode_checked(data)
     if isinstance(data, str):
         try:
             data = data.encode("ascii")

@@ -31,6 +31,7 @@ from .jwk import JWK
 #: 16 KiB leaves room for many encrypted claims while keeping a hostile input cheap to refuse.
 MAX_COMPACT_SIZE = 16 * 1024
 _KEY_HEADERS = ("jwk", "jku", "x5c", "x5u")
+_new_tuple = tuple.__new__
 
 
 class CompactJWS(NamedTuple):
@@ -58,13 +59,14 @@ def parse_compact(token: str | bytes, *, algorithms: Collection[str] | None = No
         if len(token) > max_size:
             raise TokenTooLarge(f"token is larger than {max_size} bytes")
         try:
-            token = token.encode("ascii")
+            token = token.encode("ascii")  # one byte per character: the bound above holds for the bytes
         except UnicodeEncodeError:
             raise MalformedJWS("token has non-ASCII characters") from None
-    elif not isinstance(token, bytes | bytearray):
+    elif isinstance(token, bytes | bytearray):
+        if len(token) > max_size:
+            raise TokenTooLarge(f"token is larger than {max_size} bytes")
+    else:
         raise MalformedJWS("token must be a string")
-    if len(token) > max_size:
-        raise TokenTooLarge(f"token is larger than {max_size} bytes")
     parts = token.split(b".")
     if len(parts) != 3:
         if len(parts) == 5:
@@ -74,7 +76,10 @@ def parse_compact(token: str | bytes, *, algorithms: Collection[str] | None = No
     header = _checked_header(raw_header, algorithms)
     payload = b64url_decode(raw_payload)
     signature = b64url_decode(raw_signature)
-    return CompactJWS(header, payload, bytes(token[: len(raw_header) + 1 + len(raw_payload)]), signature)
+    signing_input = token[: len(raw_header) + 1 + len(raw_payload)]
+    if type(signing_input) is not bytes:
+        signing_input = bytes(signing_input)
+    return _new_tuple(CompactJWS, (header, payload, signing_input, signature))  # CompactJWS(...), minus a call
 
 
 #: Headers that passed decoding and :func:`check_header`, keyed by (encoded header, allow-list). An
