@@ -107,6 +107,11 @@ def slow(event, context):
     return event
 
 
+def hang(event, context):
+    time.sleep(60)
+    return event
+
+
 async def slow_async(event, context):
     await asyncio.sleep(10)
     return event

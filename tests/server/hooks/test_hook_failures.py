@@ -93,3 +93,23 @@ def test_the_token_size_limit_is_configurable(world):
         world.sign_in()
     world.hook(H + "enrich", "V2_0", max_token_bytes=8192)
     assert world.sign_in().access_token
+
+
+def test_a_hung_handler_does_not_keep_the_process_from_exiting():
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "from authpool.server.hooks import HookTimeout\n"
+        "from authpool.server.hooks.invokers import PythonInvoker, Target\n"
+        "invoker = PythonInvoker()\n"
+        "try:\n"
+        "    invoker.invoke(Target('p', 'python:tests.server.hooks.handlers:hang', 0.2), {'response': {}})\n"
+        "except HookTimeout:\n"
+        "    print('timed out')\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False)
+    assert done.stdout.strip() == "timed out" and done.returncode == 0, done.stderr
+    assert time.monotonic() - started < 15  # not the handler's 60 s

@@ -108,17 +108,16 @@ class HookCustomizer:
         if context.user is None or not context.groups:
             return []
         keys = [(context.pool_id, name) for name in context.groups]
-        if any(self._roles.get(key, _MISS) is _MISS for key in keys):
+        values = [self._roles.get(key, _MISS) for key in keys]
+        if any(value is _MISS for value in values):
             generation = self._roles.generation
             with self._db.transaction(readonly=True) as tx:
                 records = tx.groups.groups_for_user(context.pool_id, context.user.sub)
-            for record in records:
-                self._roles.put((context.pool_id, record.name), (record.role_arn, record.precedence), generation)
             found = {(context.pool_id, r.name): (r.role_arn, r.precedence) for r in records}
-        else:
-            found = {}
-        return [GroupInfo(name, *(found.get(key) or self._roles.get(key) or (None, None)))
-                for name, key in zip(context.groups, keys, strict=True)]
+            for key, value in found.items():
+                self._roles.put(key, value, generation)
+            values = [found.get(key, (None, None)) for key in keys]
+        return [GroupInfo(name, *value) for name, value in zip(context.groups, values, strict=True)]
 
     def _target(self, pool_id: str, config: HookConfig) -> Target:
         secret = None

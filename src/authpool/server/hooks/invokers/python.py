@@ -6,8 +6,8 @@ filled in. ``context`` has the attributes of Lambda's context object that handle
 (``function_name``, ``aws_request_id``, ``get_remaining_time_in_millis()`` ...).
 
 The timeout is enforced by waiting, not by killing: a coroutine is cancelled when its time is up; a
-plain function runs in a worker thread that Python cannot stop, so it finishes in the background
-while the issuance has already failed. Hooks that call out to a network should set their own
+plain function runs in a (daemon) worker thread that Python cannot stop, so it finishes in the
+background while the issuance has already failed, and never delays the server's exit. Hooks that call out to a network should set their own
 timeouts below the pool's. The handler runs with the server's privileges: only an administrator
 can configure one (UpdateUserPool is SigV4-signed; the CLI needs the data directory).
 """
@@ -30,6 +30,7 @@ from ....tokens.mint import new_jti
 from ..config import PYTHON_REF
 from ..errors import HookRejected, HookTimeout, HookUnavailable
 from .base import Target
+from .threads import DaemonPool
 
 log = logging.getLogger("authpool.hooks")
 
@@ -65,7 +66,7 @@ class PythonInvoker:
     def __init__(self, *, max_workers: int = 16) -> None:
         self._handlers: dict[str, Callable[..., Any]] = {}
         self._lock = threading.Lock()
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers, thread_name_prefix="authpool-hook")
+        self._workers = DaemonPool(max_workers)
         self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- resolving ----------------------------------------------------------------------------------
@@ -129,13 +130,13 @@ class PythonInvoker:
                 raise HookRejected(exc, invoker=self.kind) from None
             return self._await(awaitable, deadline)
         run = contextvars.copy_context().run  # keep the request id for the handler's own logs
-        result = self._wait(self._executor.submit(run, handler, event, context), deadline)
+        result = self._wait(self._workers.submit(run, handler, event, context), deadline)
         if inspect.isawaitable(result):
             result = self._await(result, deadline)
         return result
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._workers.close()
         with self._lock:
             if self._loop is not None:
                 self._loop.call_soon_threadsafe(self._loop.stop)
