@@ -8,7 +8,7 @@ from typing import Any
 
 from ..store import Page
 from ..store._base import decode_cursor, encode_cursor
-from .params import GROUP_NAME, NEXT_TOKEN, POOL_ID, USERNAME
+from .params import GROUP_NAME, NEXT_TOKEN, POOL_ID, USERNAME, validation_error
 from .shapes import group_type, user_type
 
 
@@ -74,6 +74,8 @@ def admin_list_groups_for_user(call) -> dict[str, Any]:
     groups = call.ctx.groups.groups_for_user(_pool(call), call.params.str("Username", required=True, **USERNAME))
     token = call.params.str("NextToken", **NEXT_TOKEN)
     start = decode_cursor(token, int)[0] if token else 0  # at most 100 groups per user: paged in memory
+    if start < 0:
+        raise validation_error("NextToken", "Member must be a token from a previous call")
     end = start + _limit(call)
     page = Page(groups[start:end], encode_cursor(end) if end < len(groups) else None)
     return _page({"Groups": [group_type(g) for g in page.items]}, page)
