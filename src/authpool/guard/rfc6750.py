@@ -98,9 +98,3 @@ def render(error: TokenError, *, realm: str | None = None) -> tuple[int, dict[st
     if isinstance(error, InsufficientScope) and error.required_scope:
         body["scope"] = error.required_scope
     return error.status, headers, body
-
-
-def render_unexpected(realm: str | None = None) -> tuple[int, dict[str, str], dict[str, Any]]:
-    """For a non-guard exception during verification: a fixed 500 with no detail."""
-    return 500, {"Cache-Control": "no-store"}, {"error": "server_error",
-                                                "error_description": "the server could not check the token"}
