@@ -200,10 +200,11 @@ class RemoteJwks:
         return None
 
     def get(self, kid: str | None, now: float) -> JWK:
+        seen = self._attempts  # read before deciding, so a fetch that ends meanwhile is not repeated
         key = self._before_fetch(kid, now)
         if key is not None:
             return key
-        self._refresh_sync(now)
+        self._refresh_sync(now, seen)
         return self._after_fetch(kid, now)
 
     async def aget(self, kid: str | None, now: float) -> JWK:
@@ -253,8 +254,9 @@ class RemoteJwks:
         return key
 
     # -- fetching ----------------------------------------------------------------------------------------------
-    def _refresh_sync(self, now: float, *, force: bool = False) -> None:
-        seen = self._attempts
+    def _refresh_sync(self, now: float, seen: int | None = None, *, force: bool = False) -> None:
+        if seen is None:
+            seen = self._attempts
         with self._fetch_lock:
             if self._attempts != seen and not force:
                 return  # another thread fetched while we waited: use its result
