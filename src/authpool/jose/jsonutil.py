@@ -55,7 +55,9 @@ def loads_object(data: bytes, what: str = "JSON") -> dict[str, Any]:
       object, so the C scanner with ``list`` as its pairs hook returns that object's members, names
       repeated or not; it is free of duplicates exactly when ``dict(pairs)`` keeps them all.
     """
-    if _orjson is not None:
+    if type(data) is not bytes:  # bytearray, memoryview, ...: the reference path decides
+        pass
+    elif _orjson is not None:
         try:
             value = _orjson.loads(data)
             if type(value) is dict and _orjson.dumps(value) == data:
