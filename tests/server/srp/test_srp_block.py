@@ -78,3 +78,11 @@ def test_a_sealed_body_of_the_wrong_shape_is_refused(key):
         block = base64.b64encode(key.encrypt(body, context)).decode()
         with pytest.raises(InvalidBlock):
             open_block(key, block, pool_id=POOL, client_id=CLIENT)
+
+
+def test_master_key_derive_is_deterministic_and_separated(key):
+    """The decoy salt key (``MasterKey.derive``): stable across calls, distinct per purpose and key."""
+    assert key.derive("srp-decoy") == key.derive("srp-decoy") and len(key.derive("srp-decoy")) == 32
+    assert key.derive("srp-decoy") != key.derive("other")
+    assert key.derive("srp-decoy") != MasterKey.generate().derive("srp-decoy")
+    assert len(key.derive("x", 16)) == 16
