@@ -3,7 +3,16 @@ unchanged on authpool: the documentation's own examples, ported line by line to 
 
 from __future__ import annotations
 
+import pytest
 from tests.server.hooks.conftest import ADMIN_ROLE, claims_of
+
+
+@pytest.fixture
+def backend() -> str:
+    """What is tested here does not depend on the store: SQLite only (the store-facing paths run on
+    both backends in test_hook_versions, _rules, _failures and _cache)."""
+    return "sqlite"
+
 
 S = "python:tests.server.hooks.cognito_style:"
 

@@ -11,6 +11,14 @@ from tests.server.hooks.conftest import POOL, claims_of
 
 from authpool.server.hooks import HookRejected, HookUnavailable
 
+
+@pytest.fixture
+def backend() -> str:
+    """What is tested here does not depend on the store: SQLite only (the store-facing paths run on
+    both backends in test_hook_versions, _rules, _failures and _cache)."""
+    return "sqlite"
+
+
 E = "python:examples.hooks."
 
 

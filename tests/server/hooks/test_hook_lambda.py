@@ -12,6 +12,14 @@ from tests.server.hooks.servers import HookServer, lambda_api
 
 from authpool.server.hooks import HookRejected, HookUnavailable
 
+
+@pytest.fixture
+def backend() -> str:
+    """What is tested here does not depend on the store: SQLite only (the store-facing paths run on
+    both backends in test_hook_versions, _rules, _failures and _cache)."""
+    return "sqlite"
+
+
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:tokenhook"
 received: list[dict] = []
 

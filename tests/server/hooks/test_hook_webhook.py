@@ -21,6 +21,13 @@ from authpool.server.hooks import (
 )
 
 
+@pytest.fixture
+def backend() -> str:
+    """What is tested here does not depend on the store: SQLite only (the store-facing paths run on
+    both backends in test_hook_versions, _rules, _failures and _cache)."""
+    return "sqlite"
+
+
 def answer(event: dict) -> dict:
     event["response"]["claimsAndScopeOverrideDetails"] = {
         "accessTokenGeneration": {"claimsToAddOrOverride": {"tenant_id": "hooked"}, "scopesToAdd": ["orders/read"]}}
