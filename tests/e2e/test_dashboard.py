@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from tests.support.live_server import LiveServer
 
 playwright_api = pytest.importorskip("playwright.sync_api")
