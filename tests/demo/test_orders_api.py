@@ -6,10 +6,10 @@ import re
 
 import httpx
 import pytest
+from tests.support.live_server import LiveServer
 
 from authpool.server.context import build_context
 from authpool.server.settings import Settings
-from tests.support.live_server import LiveServer
 
 PASSWORD = "Demo-Passw0rd!"
 ALL_SCOPES = ["openid", "profile", "email", "orders/read", "orders/write", "orders/delete"]
