@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import base64
+import binascii as _binascii
 import itertools
 import string
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from authpool.jose import JoseError, MalformedJWS, b64url_decode, b64url_encode
+from authpool.jose import b64 as _b64
 
 ALPHABET = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
 
@@ -113,3 +117,42 @@ def test_errors_are_jose_errors_with_a_code():
     with pytest.raises(JoseError) as info:
         b64url_decode("QQ==")
     assert isinstance(info.value, MalformedJWS) and info.value.code == "malformed"
+
+
+# -- both fast paths accept exactly what the checked path accepts ------------------------------------------
+_FAST_PATHS = [_b64._fast_stdlib]
+try:
+    import pybase64  # noqa: F401
+
+    _FAST_PATHS.append(_b64._fast_pybase64)
+except ImportError:  # pragma: no cover
+    pass
+
+
+def _checked(data: bytes):
+    try:
+        return _b64._decode_checked(data)
+    except Exception as exc:  # noqa: BLE001 - compared, not swallowed
+        return type(exc)
+
+
+@pytest.mark.parametrize("fast", _FAST_PATHS, ids=lambda f: f.__name__)
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.binary(max_size=40).map(lambda b: _b64.b64url_encode_bytes(b)),
+                 st.text(alphabet="AQgwEIMUYckos048Zz19-_+/= \n.", max_size=24).map(str.encode)))
+def test_fast_path_never_accepts_more_than_the_checked_path(fast, data):
+    rest = len(data) & 3
+    try:
+        got = fast(data, rest)
+    except (_binascii.Error, ValueError):
+        return  # refused: the checked path then decides, with its message
+    if rest == 1 or (rest and data[-1] not in _b64._CANONICAL_LAST[rest]):
+        return  # b64url_decode never calls the fast path for these
+    assert got == _checked(data)
+
+
+@pytest.mark.parametrize("fast", _FAST_PATHS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("bad", [b"ab+d", b"ab/d", b"ab==", b"abc=", b"a bc", b"ab\nd"])
+def test_fast_paths_refuse_the_standard_alphabet_padding_and_space(fast, bad):
+    with pytest.raises((_binascii.Error, ValueError)):
+        fast(bad, len(bad) & 3)

@@ -42,28 +42,48 @@ def b64url_encode_bytes(data: bytes) -> bytes:
     return _b2a(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
+def _fast_stdlib(data: bytes, rest: int) -> bytes:
+    return _a2b(data.translate(_TO_STANDARD) + _PADDING[rest], strict_mode=True)
+
+
+def _fast_pybase64(data: bytes, rest: int) -> bytes:
+    # pybase64 with altchars "-_" still accepts "+" and "/", and accepts padding: refuse those first
+    # (three C-level scans), so exactly [A-Za-z0-9_-] gets through, as on the stdlib path.
+    if b"+" in data or b"/" in data or b"=" in data:
+        raise binascii.Error
+    return _pyb64decode(data + _PADDING[rest], altchars=b"-_", validate=True)
+
+
+try:  # pybase64 (SIMD) decodes ~4x faster than binascii; optional, in the `speedups` extra.
+    from pybase64 import b64decode as _pyb64decode
+
+    _fast = _fast_pybase64
+except ImportError:  # pragma: no cover - exercised where pybase64 is absent
+    _fast = _fast_stdlib
+
+
 def b64url_decode(data: str | bytes) -> bytes:
-    """Decode strictly; raise :class:`MalformedJWS` on anything but canonical unpadded base64url."""
-    if type(data) is bytes:  # the common case (parts of a token), with the fewest steps
-        rest = len(data) & 3
-        if rest == 0 or (rest != 1 and data[-1] in _CANONICAL_LAST[rest]):
+    """Decode strictly; raise :class:`MalformedJWS` on anything but canonical unpadded base64url.
+
+    The fast path (pybase64 when installed, else ``translate`` + strict ``a2b_base64``) only ever
+    accepts what the checked path accepts; anything it refuses goes through the checked path, which
+    raises the precise error (tests/jose/test_b64.py runs both).
+    """
+    if type(data) is not bytes:
+        if isinstance(data, str):
             try:
-                return _a2b(data.translate(_TO_STANDARD) + _PADDING[rest], strict_mode=True)
-            except binascii.Error:
-                pass
-        return _decode_checked(data)
-    if isinstance(data, str):
+                data = data.encode("ascii")
+            except UnicodeEncodeError:
+                raise MalformedJWS("base64url value has non-ASCII characters") from None
+        elif isinstance(data, bytearray):
+            data = bytes(data)
+        else:
+            raise TypeError("base64url value must be str, bytes or bytearray")
+    rest = len(data) & 3
+    if rest == 0 or (rest != 1 and data[-1] in _CANONICAL_LAST[rest]):
         try:
-            data = data.encode("ascii")
-        except UnicodeEncodeError:
-            raise MalformedJWS("base64url value has non-ASCII characters") from None
-    elif not isinstance(data, bytes | bytearray):
-        raise TypeError("base64url value must be str, bytes or bytearray")
-    rest = len(data) % 4
-    if rest != 1 and (rest == 0 or data[-1] in _CANONICAL_LAST[rest]):
-        try:
-            return _a2b(data.translate(_TO_STANDARD) + _PADDING[rest], strict_mode=True)
-        except binascii.Error:
+            return _fast(data, rest)
+        except (binascii.Error, ValueError):
             pass
     return _decode_checked(data)
 
