@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= ./data
 
-.PHONY: run test install bench lint clean
+.PHONY: run test install bench lint clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,13 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/bench_mint.py
+	$(PY) bench/bench_verify.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info
+
+screenshots: $(STAMP)
+	AUTHPOOL_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(PY) -m pytest -q -p no:cacheprovider tests/e2e
