@@ -74,3 +74,21 @@ def test_demo_seed_is_idempotent(tmp_path):
             time.sleep(0.2)
             ids.append((_printed(live, "user pool"), re.search(r"demo-spa\s+(\S+)", live.log()).group(1)))
     assert ids[0] == ids[1]
+
+
+def test_demo_on_another_port_registers_its_callback(tmp_path):
+    from authpool.server.context import build_context as build
+
+    ports = []
+    for _ in range(2):
+        with LiveServer(tmp_path, command="demo", env={"AUTHPOOL_DEMO_PASSWORD": PASSWORD}) as live:
+            ports.append(live.port)
+    ctx = build(Settings(data_dir=tmp_path), migrate=False)
+    try:
+        pool_id = ctx.pools.list().items[0].id
+        spa = next(c for c in ctx.clients.list(pool_id).items if c.name == "demo-spa")
+        callbacks = ctx.clients.describe(pool_id, spa.client_id).settings["CallbackURLs"]
+    finally:
+        ctx.db.dispose()
+    for port in ports:
+        assert f"http://127.0.0.1:{port}/demo/callback" in callbacks

@@ -94,6 +94,7 @@ def seed(ctx, *, password: str | None, base_url: str) -> DemoPool:
         "LogoutURLs": [f"{base_url}/demo/", "http://localhost:8000/demo/"],
         "RefreshTokenRotation": {"Feature": "ENABLED", "RetryGracePeriodSeconds": 10},
     })
+    spa = _allow_base_url(ctx, spa, base_url)
     service = _find_client(ctx, pool.id, "demo-service") or ctx.clients.create(
         pool.id, "demo-service", generate_secret=True, settings={
             "ExplicitAuthFlows": ["ALLOW_REFRESH_TOKEN_AUTH"],
@@ -102,3 +103,16 @@ def seed(ctx, *, password: str | None, base_url: str) -> DemoPool:
             "AllowedOAuthScopes": ["orders/read", "orders/write"],
         })
     return DemoPool(pool=pool, spa=spa, service=service, password=password, password_generated=generated)
+
+
+def _allow_base_url(ctx, spa: ClientRecord, base_url: str) -> ClientRecord:
+    """A data dir reused on another port or base URL: register that origin's callback and logout
+    URLs too (exact matching would otherwise refuse the dashboard's sign-in)."""
+    callback, logout = f"{base_url}/demo/callback", f"{base_url}/demo/"
+    settings = dict(spa.settings)
+    if callback in settings.get("CallbackURLs", []) and logout in settings.get("LogoutURLs", []):
+        return spa
+    settings["CallbackURLs"] = [*settings.get("CallbackURLs", []), callback][-100:]
+    settings["LogoutURLs"] = [*settings.get("LogoutURLs", []), logout][-100:]
+    ctx.clients.update(spa.pool_id, spa.client_id, settings=settings)
+    return ctx.clients.describe(spa.pool_id, spa.client_id)
