@@ -1,4 +1,4 @@
-"""Strict JOSE over pyca/cryptography: compact JWS, JWK and JWK Sets. No application logic.
+"""Strict JOSE over pyca/cryptography: compact JWS and JWE, JWK and JWK Sets. No application logic.
 
 Public API::
 
@@ -7,10 +7,13 @@ Public API::
     sign_compact(claims, key, typ="at+jwt") -> str
     parse_compact(token, algorithms=[...]) -> CompactJWS   (header checked, signature not verified)
     verify_compact(token, key_or_lookup, algorithms=[...]) -> CompactJWS
+    encrypt_compact_jwe(plaintext, key, alg=..., enc=...) -> str           (jwe.py, ecdh.py)
+    decrypt_compact_jwe(token, key_or_lookup, algorithms=[...], encryptions=[...]) -> (header, plaintext)
 """
 
 from .algorithms import ALGORITHMS, SIGNING_ALGORITHMS
 from .b64 import b64url_decode, b64url_encode
+from .ecdh import ECDHKey
 from .errors import (
     AlgorithmMismatch,
     InvalidKey,
@@ -25,6 +28,14 @@ from .errors import (
 )
 from .jsonutil import dumps_compact, loads_object
 from .jwk import JWK, JWKSet
+from .jwe import (
+    CompactJWE,
+    DecryptionFailed,
+    MalformedJWE,
+    decrypt_compact_jwe,
+    encrypt_compact_jwe,
+    parse_compact_jwe,
+)
 from .jws import MAX_COMPACT_SIZE, CompactJWS, check_header, parse_compact, sign_compact, verify_compact
 from .signer import CompactSigner
 
@@ -34,12 +45,16 @@ __all__ = [
     "MAX_COMPACT_SIZE",
     "SIGNING_ALGORITHMS",
     "AlgorithmMismatch",
+    "CompactJWE",
     "CompactJWS",
     "CompactSigner",
+    "DecryptionFailed",
+    "ECDHKey",
     "InvalidKey",
     "InvalidSignature",
     "JWKSet",
     "JoseError",
+    "MalformedJWE",
     "MalformedJWS",
     "TokenTooLarge",
     "UnknownCritical",
@@ -49,9 +64,12 @@ __all__ = [
     "b64url_decode",
     "b64url_encode",
     "check_header",
+    "decrypt_compact_jwe",
     "dumps_compact",
+    "encrypt_compact_jwe",
     "loads_object",
     "parse_compact",
+    "parse_compact_jwe",
     "sign_compact",
     "verify_compact",
 ]
