@@ -1,4 +1,4 @@
-"""Helpers for the boto3 interop suite (constants, clients, SECRET_HASH, the outbox CLI)."""
+"""Helpers for the boto3 interop suite (constants, clients, SECRET_HASH, the outbox)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,18 @@ def authpool_cli(live: LiveServer, *args: str) -> str:
 
 
 def outbox(live: LiveServer, pool_id: str, user: str | None = None) -> list[dict]:
-    return json.loads(authpool_cli(live, "outbox", "--pool", pool_id, "--json", *(["--user", user] if user else [])))
+    """What ``authpool outbox --pool ID --json`` prints (the same function), read in this process from
+    the server's store with its master key: no CLI start-up per read (tests/cli runs the command)."""
+    from authpool.cli.cognito_cmd import outbox_entries
+    from authpool.server.secrets import MasterKey
+    from authpool.server.store import Database
+    from authpool.server.store.db import default_url
+
+    db = getattr(live, "store", None)
+    if db is None:
+        url = live.database_url or default_url(live.data_dir)
+        db = live.store = Database.from_url(url, master_key=MasterKey.load(live.data_dir))
+    return outbox_entries(db, pool_id, user)
 
 
 def error_code(excinfo) -> str:

@@ -44,6 +44,8 @@ def live(request, tmp_path_factory) -> Iterator[LiveServer]:
         with LiveServer(data_dir, database_url=database_url, env={**ENV, "PYTHONPATH": root}) as server:
             server.database_url = database_url
             yield server
+            if getattr(server, "store", None) is not None:
+                server.store.dispose()
     finally:
         if database_url:
             _pg(f'DROP DATABASE IF EXISTS "{database_url.rsplit("/", 1)[1]}" WITH (FORCE)')

@@ -1,5 +1,5 @@
 """boto3 drives the user's own operations: SignUp / ConfirmSignUp / ResendConfirmationCode (codes read
-from the outbox with the CLI), ForgotPassword / ConfirmForgotPassword, and with an access token
+from the outbox, as `authpool outbox` shows them), ForgotPassword / ConfirmForgotPassword, and with an access token
 GetUser, UpdateUserAttributes, ChangePassword, DeleteUser."""
 
 from __future__ import annotations

@@ -24,39 +24,45 @@ def _when(epoch: int) -> str:
     return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
-def run_outbox(args: argparse.Namespace) -> int:
+def outbox_entries(db, pool_id: str, user: str | None = None) -> list[dict]:
+    """The pool's outbox as plain dicts (user name, sub, purpose, code, attribute, times), oldest
+    first; ``user`` (a name, any case, or a sub) keeps one user's. Raises NotFound(pool)."""
     from ..server.pool.codes import CodeService
+
+    rows, token = [], None
+    while True:
+        page = CodeService(db).outbox(pool_id, next_token=token)
+        rows += page.items
+        token = page.next_token
+        if not token:
+            break
+    with db.transaction(readonly=True) as tx:
+        users = {r.user_sub: tx.users.get_by_sub(pool_id, r.user_sub) for r in rows}
+    now = db.now()
+    entries = [{"username": users[r.user_sub].username if users[r.user_sub] else r.user_sub, "sub": r.user_sub,
+                "purpose": r.purpose, "code": r.code, "attribute": r.attribute_name,
+                "created_at": r.created_at, "expires_at": r.expires_at, "expired": r.expires_at <= now}
+               for r in rows]
+    if user:
+        entries = [e for e in entries if e["username"].casefold() == user.casefold() or e["sub"] == user]
+    return entries
+
+
+def run_outbox(args: argparse.Namespace) -> int:
     from . import output
 
     ctx = context(args)
     try:
         with domain_errors():
-            rows = []
-            token = None
-            while True:
-                page = CodeService(ctx.db).outbox(args.pool, next_token=token)
-                rows += page.items
-                token = page.next_token
-                if not token:
-                    break
-            with ctx.db.transaction(readonly=True) as tx:
-                names = {r.user_sub: (tx.users.get_by_sub(args.pool, r.user_sub) or None) for r in rows}
-        now = ctx.db.now()
-        entries = [{"username": names[r.user_sub].username if names[r.user_sub] else r.user_sub, "sub": r.user_sub,
-                    "purpose": r.purpose, "code": r.code, "attribute": r.attribute_name,
-                    "created_at": r.created_at, "expires_at": r.expires_at, "expired": r.expires_at <= now}
-                   for r in rows]
-        if args.user:
-            wanted = args.user.casefold()
-            entries = [e for e in entries if e["username"].casefold() == wanted or e["sub"] == args.user]
-        if args.json:
-            print(json.dumps(entries, indent=2))
-        else:
-            output.table(f"outbox of {args.pool}", ["user", "purpose", "code", "to", "expires"],
-                         [(e["username"], e["purpose"], e["code"], e["attribute"] or "",
-                           _when(e["expires_at"]) + (" (expired)" if e["expired"] else "")) for e in entries])
+            entries = outbox_entries(ctx.db, args.pool, args.user)
     finally:
         ctx.db.dispose()
+    if args.json:
+        print(json.dumps(entries, indent=2))
+    else:
+        output.table(f"outbox of {args.pool}", ["user", "purpose", "code", "to", "expires"],
+                     [(e["username"], e["purpose"], e["code"], e["attribute"] or "",
+                       _when(e["expires_at"]) + (" (expired)" if e["expired"] else "")) for e in entries])
     return 0
 
 
