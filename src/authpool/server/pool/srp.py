@@ -189,8 +189,9 @@ def parse_timestamp(text: str) -> int | None:
     if match is None:
         raise TimestampFormatError(TIMESTAMP_FORMAT_MESSAGE)
     _, month, day, hour, minute, second, _, year = match.groups()
-    if month not in MONTHS:
+    if month.capitalize() not in MONTHS:  # month names parse case-insensitively, as in Java
         raise TimestampFormatError(TIMESTAMP_FORMAT_MESSAGE)
     # timegm normalises out-of-range fields (Feb 30 -> Mar 2); the round trip then refuses them.
-    epoch = calendar.timegm((int(year), MONTHS.index(month) + 1, int(day), int(hour), int(minute), int(second)))
+    fields = (int(year), MONTHS.index(month.capitalize()) + 1, int(day), int(hour), int(minute), int(second))
+    epoch = calendar.timegm(fields)
     return epoch if format_timestamp(epoch) == text else None
