@@ -215,3 +215,16 @@ def test_client_validities_shape_token_lifetimes(setup, database, clock):
     claims = claims_of(result.access_token)
     assert result.expires_in == 300 and claims["exp"] - claims["iat"] == 300
     assert claims_of(result.id_token)["exp"] - claims["iat"] == 3600
+
+
+def test_auth_time_is_when_the_user_authenticated(setup, clock):
+    service, client, _, user, _ = setup
+    signed_in_at = clock.now - 900  # e.g. an SSO session from 15 minutes ago
+    result = service.for_user(client=client, user=user, scopes=["openid"], trigger_source="x", auth_time=signed_in_at)
+    assert claims_of(result.access_token)["auth_time"] == claims_of(result.id_token)["auth_time"] == signed_in_at
+    clock.advance(60)
+    again = service.refresh(client=client, refresh_token=result.refresh_token, rotate=False)
+    assert claims_of(again.access_token)["auth_time"] == signed_in_at
+    future = service.for_user(client=client, user=user, scopes=["openid"], trigger_source="x",
+                              auth_time=clock.now + 3600)
+    assert claims_of(future.access_token)["auth_time"] == clock.now  # never in the future

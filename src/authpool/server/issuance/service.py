@@ -55,14 +55,18 @@ class TokenService:
     def for_user(self, *, client: ClientRecord, user: UserRecord, scopes: Sequence[str], trigger_source: str,
                  nonce: str | None = None, with_at_hash: bool = False, audience: str | None = None,
                  with_refresh_token: bool = True, client_metadata: dict[str, str] | None = None,
-                 ) -> AuthenticationResult:
-        """Tokens for a user who has just authenticated: a new session (token family)."""
+                 auth_time: int | None = None) -> AuthenticationResult:
+        """Tokens for a user who has authenticated: a new session (token family). ``auth_time`` is
+        when the user typed the password (OIDC Core §2), which for an SSO session or a code
+        exchange is earlier than now."""
         if not user.enabled:
             raise UserDisabled()
         now = int(self._clock())
+        auth_time = now if auth_time is None or auth_time > now else int(auth_time)
         lifetimes = validities(client.settings)
         groups = self._groups(user)
-        session = self._session(client, user, groups, scopes, auth_time=now, origin_jti=new_jti(), audience=audience)
+        session = self._session(client, user, groups, scopes, auth_time=auth_time, origin_jti=new_jti(),
+                                audience=audience)
         context = IssueContext(pool_id=client.pool_id, client_id=client.client_id, trigger_source=trigger_source,
                                user=user, groups=groups, scopes=list(scopes), client_metadata=client_metadata or {})
         minted = self._mint(session, context, now=now, access_ttl=lifetimes.access, id_ttl=lifetimes.id,
@@ -72,7 +76,7 @@ class TokenService:
             # The granted scopes, not the hook's result: a refresh runs the hook again from these, so
             # a scope a hook added (e.g. for a group) goes away once the hook stops adding it.
             tx.token_families.create_family(client.pool_id, client_id=client.client_id, user_sub=user.sub,
-                                            auth_time=now, scopes=tuple(scopes), origin_jti=session.origin_jti)
+                                            auth_time=auth_time, scopes=tuple(scopes), origin_jti=session.origin_jti)
             if refresh is not None:
                 tx.refresh_tokens.add(refresh, origin_jti=session.origin_jti, expires_at=now + lifetimes.refresh)
         return AuthenticationResult(minted.access, minted.id, refresh, lifetimes.access, minted.scopes)

@@ -26,6 +26,7 @@ from typing import ClassVar
 from starlette.responses import JSONResponse, Response
 
 from ..errors import AuthpoolError, InvalidParameter, NotAuthorized, NotFound, TooManyRequests
+from ..hooks.errors import HookError, HookRejected
 
 log = logging.getLogger("authpool.oauth")
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -149,6 +150,12 @@ def as_oauth_error(exc: BaseException) -> OAuthError:
         return exc
     if isinstance(exc, TooManyRequests):
         return TemporarilyUnavailable()
+    if isinstance(exc, HookRejected):  # the pool's pre-token hook refused: the handler's own message
+        log.info("pre-token hook refused", extra={"code": exc.code, "invoker": exc.invoker})
+        return AccessDenied(exc.message)
+    if isinstance(exc, HookError):  # the hook failed (timeout, bad answer): the sign-in fails closed
+        log.warning("pre-token hook failed", extra={"code": exc.code, "invoker": exc.invoker})
+        return ServerError("The sign-in could not be completed: the pool's pre-token hook failed.")
     if isinstance(exc, NotAuthorized | NotFound):
         return InvalidGrant()
     if isinstance(exc, InvalidParameter):

@@ -66,7 +66,8 @@ def handle(ctx, auth, params: dict[str, str]) -> dict[str, Any]:
     if user is None:
         raise InvalidGrant("The user no longer exists.")
     issued = ctx.tokens.for_user(client=client, user=user, scopes=record.scopes, trigger_source=HOSTED_AUTH,
-                                 nonce=record.nonce, with_at_hash=True, audience=record.resource)
+                                 nonce=record.nonce, with_at_hash=True, audience=record.resource,
+                                 auth_time=record.auth_time)
     origin_jti = (unverified_claims(issued.access_token) or {}).get("origin_jti")
     if origin_jti:
         with ctx.db.transaction() as tx:
