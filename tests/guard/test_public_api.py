@@ -12,6 +12,10 @@ EXPECTED = {
     "InvalidSignature", "InvalidClaim", "MalformedClaim", "InvalidIssuer", "TokenExpired", "TokenNotYetValid",
     "IssuedInFuture", "WrongTokenType", "InvalidClient", "InvalidAudience", "InsufficientScope",
     "InsufficientGroup", "CustomCheckFailed", "RouteNotAllowed",
+    # encrypted claims (decrypt.py, keysources.py)
+    "ClaimDecryptor", "ResourceKeys", "AuthpoolKeyService", "AwsKms", "DecryptionError", "EncryptedClaimMissing",
+    "EncryptedClaimWrongAudience", "EncryptedClaimTampered", "MalformedEncryptedClaim", "DecryptionNotAllowed",
+    "DecryptionKeyUnavailable",
 }
 
 

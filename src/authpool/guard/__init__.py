@@ -8,6 +8,8 @@ Public API (docs/guard.md has the check order, error table and adapter usage)::
     claims = await verifier.averify(token)
 
     AccessTokenVerifier.for_issuers([Issuer(...), Issuer(...)])   # several pools / IdPs
+    AccessTokenVerifier(..., decryptor=ClaimDecryptor(audience=..., resource_keys=ResourceKeys([...])))
+    claims.decrypt("custom:national_id") / await claims.adecrypt(...)  # encrypted claims (decrypt.py)
     RoutePolicy().crud("items", "/items").public("GET", "/health")
     rfc6750.render(error) -> (status, headers, body)
 
@@ -20,10 +22,17 @@ on the first JWKS fetch).
 from . import rfc6750
 from .cache import VerifiedTokenCache
 from .claims import AccessClaims
+from .decrypt import ClaimDecryptor
 from .errors import (
     AlgorithmMismatch,
     AlgorithmNotAllowed,
     CustomCheckFailed,
+    DecryptionError,
+    DecryptionKeyUnavailable,
+    DecryptionNotAllowed,
+    EncryptedClaimMissing,
+    EncryptedClaimTampered,
+    EncryptedClaimWrongAudience,
     InsufficientGroup,
     InsufficientScope,
     InvalidAudience,
@@ -37,6 +46,7 @@ from .errors import (
     JwksUnavailable,
     KeyNotFound,
     MalformedClaim,
+    MalformedEncryptedClaim,
     MalformedToken,
     MissingToken,
     RouteNotAllowed,
@@ -49,6 +59,7 @@ from .errors import (
 )
 from .gate import Gate
 from .jwks import RemoteJwks, StaticJwks
+from .keysources import AuthpoolKeyService, AwsKms, ResourceKeys
 from .policy import Requirement, RoutePolicy
 from .signals import GuardSignals
 from .verifier import AccessTokenVerifier, Issuer
@@ -58,7 +69,16 @@ __all__ = [
     "AccessTokenVerifier",
     "AlgorithmMismatch",
     "AlgorithmNotAllowed",
+    "AuthpoolKeyService",
+    "AwsKms",
+    "ClaimDecryptor",
     "CustomCheckFailed",
+    "DecryptionError",
+    "DecryptionKeyUnavailable",
+    "DecryptionNotAllowed",
+    "EncryptedClaimMissing",
+    "EncryptedClaimTampered",
+    "EncryptedClaimWrongAudience",
     "Gate",
     "GuardSignals",
     "InsufficientGroup",
@@ -75,10 +95,12 @@ __all__ = [
     "JwksUnavailable",
     "KeyNotFound",
     "MalformedClaim",
+    "MalformedEncryptedClaim",
     "MalformedToken",
     "MissingToken",
     "RemoteJwks",
     "Requirement",
+    "ResourceKeys",
     "RouteNotAllowed",
     "RoutePolicy",
     "StaticJwks",

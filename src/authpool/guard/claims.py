@@ -9,7 +9,10 @@ from SCIM). Malformed values read as empty: an authorization check then fails cl
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .decrypt import ClaimDecryptor
 
 _EMPTY: frozenset[str] = frozenset()
 
@@ -23,13 +26,15 @@ def _string_set(value: Any) -> frozenset[str]:
 class AccessClaims(Mapping[str, Any]):
     """A verified access token's claim set. Behaves as a read-only mapping of the raw claims."""
 
-    __slots__ = ("_claims", "_groups", "_scopes", "header")
+    __slots__ = ("_claims", "_decryptor", "_groups", "_scopes", "header")
 
-    def __init__(self, claims: dict[str, Any], header: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, claims: dict[str, Any], header: Mapping[str, Any] | None = None,
+                 decryptor: ClaimDecryptor | None = None) -> None:
         self._claims = claims
         self.header: Mapping[str, Any] = header or {}
         self._scopes: frozenset[str] | None = None
         self._groups: frozenset[str] | None = None
+        self._decryptor = decryptor
 
     # -- mapping -------------------------------------------------------------------------------------
     def __getitem__(self, name: str) -> Any:
@@ -114,6 +119,25 @@ class AccessClaims(Mapping[str, Any]):
             value = self._claims.get("cognito:groups")
             groups = self._groups = _string_set(value if value is not None else self._claims.get("groups"))
         return groups
+
+    # -- encrypted claims (decrypt.py) --------------------------------------------------------------------
+    def decrypt(self, name: str, *, default: Any = ...) -> Any:
+        """The value of the encrypted claim ``name``, for this API; raises a DecryptionError subclass
+        (``default`` instead of EncryptedClaimMissing when given). Nothing is cached: call it once per
+        request and keep the value for the request only."""
+        return self._need_decryptor().decrypt(self, name, *(() if default is ... else (default,)))
+
+    async def adecrypt(self, name: str, *, default: Any = ...) -> Any:
+        """:meth:`decrypt` for async code: a call to the key service does not block the loop."""
+        return await self._need_decryptor().adecrypt(self, name, *(() if default is ... else (default,)))
+
+    def _need_decryptor(self) -> ClaimDecryptor:
+        if self._decryptor is None:
+            from .errors import DecryptionKeyUnavailable
+
+            raise DecryptionKeyUnavailable("this verifier has no decryptor: AccessTokenVerifier(..., "
+                                           "decryptor=ClaimDecryptor(...))")
+        return self._decryptor
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes

@@ -235,10 +235,69 @@ class RouteNotAllowed(TokenError):
     default_description = "no access policy allows this route"
 
 
+# -- encrypted claims (claims.decrypt, decrypt.py): after verification, at the route's request ------------
+class DecryptionError(TokenError):
+    """Base of every failure to read an encrypted claim (docs/encrypted-claims.md). The token itself
+    verified; nothing is returned in clear, nothing is cached."""
+
+    code = "claim_decryption_failed"
+    default_description = "an encrypted claim of the access token could not be read"
+
+
+class EncryptedClaimMissing(DecryptionError):
+    """The token does not carry the encrypted claim the route reads (403: it may be fine for others)."""
+
+    code, error, status = "encrypted_claim_missing", "insufficient_scope", 403
+    default_description = "the access token does not carry a claim this request needs"
+
+
+class EncryptedClaimWrongAudience(DecryptionError):
+    """The claim was encrypted for another resource server (its ``aud`` header names another API)."""
+
+    code = "encrypted_claim_wrong_audience"
+    default_description = "an encrypted claim of the access token is intended for another API"
+
+
+class EncryptedClaimTampered(DecryptionError):
+    """Moved or altered: the binding (issuer, subject, claim name, audience) does not match where the
+    ciphertext was found, or it does not decrypt (tag, unwrap, key service's verdict)."""
+
+    code = "encrypted_claim_tampered"
+    default_description = "an encrypted claim of the access token was moved or altered"
+
+
+class MalformedEncryptedClaim(EncryptedClaimTampered):
+    """Not a compact JWE this guard accepts (size, form, header rules, algorithms)."""
+
+    code = "malformed_encrypted_claim"
+    default_description = "an encrypted claim of the access token is malformed"
+
+
+class DecryptionNotAllowed(DecryptionError):
+    """The key service's policy does not let this API decrypt with the claim's key (403)."""
+
+    code, error, status = "decryption_not_allowed", "insufficient_scope", 403
+    default_description = "this API is not allowed to read an encrypted claim of the access token"
+
+
+class DecryptionKeyUnavailable(DecryptionError):
+    """No key to decrypt with: the key service or KMS did not answer, or the key is not configured
+    here (503, fail closed, like an unavailable JWKS)."""
+
+    code, error, status = "decryption_key_unavailable", "temporarily_unavailable", 503
+    default_description = "the key to read an encrypted claim is unavailable; try again later"
+
+
 __all__ = [
     "AlgorithmMismatch",
     "AlgorithmNotAllowed",
     "CustomCheckFailed",
+    "DecryptionError",
+    "DecryptionKeyUnavailable",
+    "DecryptionNotAllowed",
+    "EncryptedClaimMissing",
+    "EncryptedClaimTampered",
+    "EncryptedClaimWrongAudience",
     "InsufficientGroup",
     "InsufficientScope",
     "InvalidAudience",
@@ -252,6 +311,7 @@ __all__ = [
     "JwksUnavailable",
     "KeyNotFound",
     "MalformedClaim",
+    "MalformedEncryptedClaim",
     "MalformedToken",
     "MissingToken",
     "RouteNotAllowed",

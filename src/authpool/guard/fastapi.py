@@ -64,6 +64,15 @@ class Guard:
 
     def install(self, app: FastAPI) -> None:
         app.add_exception_handler(BearerError, bearer_error_handler)
+        # A guard error raised inside a route (claims.decrypt(...)) is answered the same way.
+        realm = self.gate.realm
+
+        async def token_error_handler(request: Request, exc: Exception) -> JSONResponse:
+            assert isinstance(exc, TokenError)
+            status, headers, body = render(exc, realm=realm)
+            return JSONResponse(body, status_code=status, headers=headers)
+
+        app.add_exception_handler(TokenError, token_error_handler)
         app.state.authpool_guard = self
 
     def require(self, requirement: Requirement | None = None, *, scopes: Iterable[str] | None = None,

@@ -48,6 +48,7 @@ class FlaskGuard:
 
     def init_app(self, app: Flask) -> FlaskGuard:
         app.extensions["authpool_guard"] = self
+        app.register_error_handler(TokenError, self.error_response)  # e.g. claims.decrypt(...) in a view
         if self.policy is not None:
             app.before_request(self._enforce_policy)
         return self

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..jose import ALGORITHMS, JWK, JWKSet
 from .claims import AccessClaims
+from .decrypt import ClaimDecryptor
 from .jwks import RemoteJwks, StaticJwks
 from .policy import Requirement
 from .tokentype import PROFILES
@@ -43,6 +44,7 @@ class Issuer:
         "audience",
         "client_ids",
         "custom_check",
+        "decryptor",
         "has_requirement",
         "iss",
         "keys",
@@ -57,7 +59,8 @@ class Issuer:
                  leeway: float = 0, token_type: str = "auto", scopes: Iterable[str] | None = None,
                  any_scopes: Iterable[str] | None = None, groups: Iterable[str] | None = None,
                  any_groups: Iterable[str] | None = None, custom_check: CustomCheck | None = None,
-                 allow_http: bool = False, jwks_options: Mapping[str, Any] | None = None) -> None:
+                 allow_http: bool = False, jwks_options: Mapping[str, Any] | None = None,
+                 decryptor: ClaimDecryptor | None = None) -> None:
         if not isinstance(issuer, str) or not issuer:
             raise TypeError("issuer must be the exact issuer string (the tokens' 'iss')")
         self.iss = issuer
@@ -85,6 +88,9 @@ class Issuer:
         if custom_check is not None and not callable(custom_check):
             raise TypeError("custom_check must be callable")
         self.custom_check = custom_check
+        if decryptor is not None and not isinstance(decryptor, ClaimDecryptor):
+            raise TypeError("decryptor must be a ClaimDecryptor")
+        self.decryptor = decryptor  # encrypted claims of this issuer's tokens (decrypt.py)
         given = sum((jwks_uri is not None, jwks is not None, bool(discovery)))
         if given != 1:
             raise TypeError("give exactly one of jwks_uri=..., jwks=... or discovery=True")

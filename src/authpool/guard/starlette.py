@@ -64,7 +64,20 @@ class GuardMiddleware:
         except TokenError as error:
             await self._refuse(error, scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        started = False
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            if message["type"] in ("http.response.start", "websocket.accept"):
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except TokenError as error:  # raised by the endpoint, e.g. claims.decrypt(...): same answer
+            if started:
+                raise
+            await self._refuse(error, scope, receive, send)
 
     async def _refuse(self, error: TokenError, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":

@@ -37,6 +37,7 @@ from ..jose import errors as jose_errors
 from ..jose.jws import MAX_COMPACT_SIZE, CompactJWS
 from .cache import Entry, VerifiedTokenCache
 from .claims import AccessClaims
+from .decrypt import ClaimDecryptor
 from .errors import (
     AlgorithmMismatch,
     AlgorithmNotAllowed,
@@ -121,11 +122,12 @@ class AccessTokenVerifier:
                  any_groups: Iterable[str] | None = None, custom_check: CustomCheck | None = None,
                  allow_http: bool = False, jwks_options: Mapping[str, Any] | None = None,
                  cache: VerifiedTokenCache | int | None = None, max_token_size: int = MAX_COMPACT_SIZE,
-                 clock: Callable[[], float] = time.time, signals: GuardSignals | None = None) -> None:
+                 clock: Callable[[], float] = time.time, signals: GuardSignals | None = None,
+                 decryptor: ClaimDecryptor | None = None) -> None:
         one = Issuer(issuer, algorithms=algorithms, client_ids=client_ids, audience=audience, jwks_uri=jwks_uri,
                      jwks=jwks, discovery=discovery, leeway=leeway, token_type=token_type, scopes=scopes,
                      any_scopes=any_scopes, groups=groups, any_groups=any_groups, custom_check=custom_check,
-                     allow_http=allow_http, jwks_options=jwks_options)
+                     allow_http=allow_http, jwks_options=jwks_options, decryptor=decryptor)
         self._setup([one], cache=cache, max_token_size=max_token_size, clock=clock, signals=signals)
 
     @classmethod
@@ -304,7 +306,7 @@ class AccessTokenVerifier:
                                     expected=sorted(issuer.client_ids))
         if issuer.audience is not None or needs_aud:
             self._check_audience(claims, issuer.audience)
-        result = AccessClaims(claims, header)
+        result = AccessClaims(claims, header, issuer.decryptor)
         if issuer.has_requirement:
             issuer.requirement.check(result)
         if issuer.custom_check is not None:

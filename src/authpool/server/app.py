@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from .cognito import cognito_endpoint
 from .context import ServerContext
+from .keyservice import endpoint as keyservice_endpoint
 from .metrics import metrics_endpoint
 from .middleware import ServerMiddleware
 from .oauth import authorize, discovery, introspect, login, logout, revoke, token, userinfo
@@ -43,6 +44,7 @@ def create_app(ctx: ServerContext, *, extra_routes: list[BaseRoute] | None = Non
         Route("/{pool_id}/oauth2/introspect", introspect.introspect, methods=["POST"]),
         Route("/{pool_id}/login", login.login, methods=["GET", "POST"]),
         Route("/{pool_id}/logout", logout.logout, methods=["GET"]),
+        Route("/{pool_id}/keys/decrypt", keyservice_endpoint.decrypt, methods=["POST"]),  # encrypted claims
     ]
     app = Starlette(routes=[*(extra_routes or ()), *routes])
     app.state.ctx = ctx

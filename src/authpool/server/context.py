@@ -11,7 +11,8 @@ import anyio.to_thread
 
 from .admin_credentials import AdminCredentials, load_or_create
 from .hooks import HookCustomizer
-from .issuance import TokenService
+from .issuance import CustomizerChain, TokenService
+from .keyservice import DeclaredClaims, EncryptClaims, KeyService, TokenBucket
 from .keys import SigningKeys
 from .pool import ClientService, GroupService, PoolService, ResourceServerService, UserService
 from .pool.signin import SignInService
@@ -39,6 +40,8 @@ class ServerContext:
     resource_servers: ResourceServerService
     signin: SignInService  # password sign-in + throttling, shared by the Cognito API and the login page
     srp: SrpSignIn  # USER_SRP_AUTH / PASSWORD_VERIFIER (docs/srp.md), throttled by ``signin``'s throttle
+    keyservice: KeyService  # encrypted claims (docs/encrypted-claims.md)
+    decrypt_limiter: TokenBucket  # per client, for POST /{pool_id}/keys/decrypt
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking store work off the event loop."""
@@ -63,10 +66,14 @@ def build_context(settings: Settings, *, migrate: bool = True) -> ServerContext:
     keys = SigningKeys(db)
     users = UserService(db)
     signin = SignInService(db, users, SignInThrottle.in_memory(), master_key)
+    keyservice = KeyService(db)
+    # Declared encrypted claims become placeholders, the hook runs, then every placeholder is encrypted.
+    customizer = CustomizerChain(DeclaredClaims(keyservice), HookCustomizer(db), EncryptClaims(keyservice, db))
     return ServerContext(
         settings=settings, db=db, master_key=master_key, keys=keys, admin=admin,
-        tokens=TokenService(db, keys, settings.issuer_for, customizer=HookCustomizer(db)),
+        tokens=TokenService(db, keys, settings.issuer_for, customizer=customizer),
         pools=PoolService(db, region=settings.region), users=users, groups=GroupService(db),
         clients=ClientService(db), resource_servers=ResourceServerService(db),
-        signin=signin, srp=SrpSignIn(db, signin, master_key),
+        signin=signin, srp=SrpSignIn(db, signin, master_key), keyservice=keyservice,
+        decrypt_limiter=TokenBucket(settings.decrypt_rate, settings.decrypt_burst),
     )

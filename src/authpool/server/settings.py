@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     #: JWKS and discovery ``Cache-Control: max-age`` in seconds.
     jwks_max_age: int = Field(300, ge=0)
     demo_password: SecretStr | None = None
+    #: The local key service's decrypt endpoint, per client: requests per second, and burst.
+    decrypt_rate: float = Field(50.0, gt=0)
+    decrypt_burst: int = Field(200, ge=1)
     workers: int = Field(1, ge=1)
 
     def public_base_url(self) -> str:

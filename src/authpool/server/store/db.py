@@ -29,6 +29,7 @@ from ._base import StoreContext
 from .audit import AuditRepository
 from .clients import ClientRepository
 from .codes import UserCodeRepository
+from .encryption_keys import EncryptionKeyRepository
 from .groups import GroupRepository
 from .pools import PoolRepository
 from .resource_servers import ResourceServerRepository
@@ -75,6 +76,7 @@ class UnitOfWork:
         self.audit = AuditRepository(ctx)
         self.codes = UserCodeRepository(ctx)  # the outbox of sign-up / forgot-password codes
         self.srp = SrpRepository(ctx)  # SRP verifiers and answered challenges
+        self.encryption_keys = EncryptionKeyRepository(ctx)  # local key service KEKs (encrypted claims)
 
     def now(self) -> int:
         return int(self._clock())
