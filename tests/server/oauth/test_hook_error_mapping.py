@@ -17,3 +17,16 @@ def test_hook_failures_are_server_errors_without_detail():
         err = as_oauth_error(exc)
         assert isinstance(err, ServerError) and err.status == 500
         assert "pre-token hook" in err.description
+
+
+def test_aws_client_metadata_is_a_bounded_json_object_of_strings():
+    import pytest
+
+    from authpool.server.oauth.errors import InvalidRequest
+    from authpool.server.oauth.grants.common import client_metadata
+
+    assert client_metadata({}) == {}
+    assert client_metadata({"aws_client_metadata": '{"env": "dev"}'}) == {"env": "dev"}
+    for bad in ('{"n": 1}', "[]", "not json", '{"k": "' + "x" * 5000 + '"}'):
+        with pytest.raises(InvalidRequest):
+            client_metadata({"aws_client_metadata": bad})

@@ -32,16 +32,17 @@ from .. import pkce
 from ..authorize import HOSTED_AUTH
 from ..bearer import unverified_claims
 from ..errors import InvalidGrant, InvalidRequest
-from .common import require_oauth_flow, token_response
+from .common import client_metadata, require_oauth_flow, token_response
 
 GRANT_TYPE = "authorization_code"
-PARAMETERS = frozenset({"code", "redirect_uri", "code_verifier", "client_id"})
+PARAMETERS = frozenset({"code", "redirect_uri", "code_verifier", "client_id", "aws_client_metadata"})
 log = logging.getLogger("authpool.oauth")
 
 
 def handle(ctx, auth, params: dict[str, str]) -> dict[str, Any]:
     client = auth.client
     require_oauth_flow(client, "code")
+    metadata = client_metadata(params)  # checked before the code is consumed
     code, redirect_uri = params.get("code"), params.get("redirect_uri")
     if code is None or redirect_uri is None:
         raise InvalidRequest("code and redirect_uri are required.")
@@ -67,7 +68,7 @@ def handle(ctx, auth, params: dict[str, str]) -> dict[str, Any]:
         raise InvalidGrant("The user no longer exists.")
     issued = ctx.tokens.for_user(client=client, user=user, scopes=record.scopes, trigger_source=HOSTED_AUTH,
                                  nonce=record.nonce, with_at_hash=True, audience=record.resource,
-                                 auth_time=record.auth_time)
+                                 auth_time=record.auth_time, client_metadata=metadata)
     origin_jti = (unverified_claims(issued.access_token) or {}).get("origin_jti")
     if origin_jti:
         with ctx.db.transaction() as tx:

@@ -18,10 +18,10 @@ from typing import Any
 
 from .. import scopes as scope_rules
 from ..errors import UnauthorizedClient
-from .common import require_oauth_flow
+from .common import client_metadata, require_oauth_flow
 
 GRANT_TYPE = "client_credentials"
-PARAMETERS = frozenset({"scope", "resource", "client_id"})
+PARAMETERS = frozenset({"scope", "resource", "client_id", "aws_client_metadata"})
 
 
 def handle(ctx, auth, params: dict[str, str]) -> dict[str, Any]:
@@ -29,12 +29,14 @@ def handle(ctx, auth, params: dict[str, str]) -> dict[str, Any]:
     if not auth.confidential:
         raise UnauthorizedClient("client_credentials needs a confidential client (one with a secret).")
     require_oauth_flow(client, "client_credentials")
+    metadata = client_metadata(params)
     granted = scope_rules.for_client_credentials(client, scope_rules.parse(params.get("scope")))
     resource = params.get("resource")
     if resource is not None:
         with ctx.db.transaction(readonly=True) as tx:
             known = len(resource) <= 256 and tx.resource_servers.get(client.pool_id, resource) is not None
         resource = scope_rules.resolve_resource(resource, {resource} if known else ())
-    issued = ctx.tokens.for_client(client=client, scopes=granted, audience=resource)
+    issued = ctx.tokens.for_client(client=client, scopes=granted, audience=resource,
+                                   client_metadata=metadata)
     return {"access_token": issued.access_token, "token_type": "Bearer", "expires_in": issued.expires_in,
             "scope": " ".join(issued.scopes)}

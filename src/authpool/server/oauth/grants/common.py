@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ...issuance import AuthenticationResult
 from ...store import ClientRecord
-from ..errors import UnauthorizedClient
+from ..errors import InvalidRequest, UnauthorizedClient
+
+MAX_CLIENT_METADATA_CHARS = 4096
 
 #: ExplicitAuthFlows values that allow refreshing (the legacy values always did, COGNITO.md §3).
 REFRESH_FLOWS = frozenset({"ALLOW_REFRESH_TOKEN_AUTH", "ADMIN_NO_SRP_AUTH", "CUSTOM_AUTH_FLOW_ONLY",
@@ -32,3 +35,20 @@ def token_response(result: AuthenticationResult, *, with_id_token: bool) -> dict
         body["refresh_token"] = result.refresh_token
     body.update({"token_type": "Bearer", "expires_in": result.expires_in, "scope": " ".join(result.scopes)})
     return body
+
+
+def client_metadata(params: dict[str, str]) -> dict[str, str]:
+    """Cognito's ``aws_client_metadata`` token-request parameter: a JSON object of strings handed to
+    the pre-token hook as ``clientMetadata`` (Cognito token endpoint docs). Bounded before parsing."""
+    raw = params.get("aws_client_metadata")
+    if raw is None:
+        return {}
+    if len(raw) > MAX_CLIENT_METADATA_CHARS:
+        raise InvalidRequest("aws_client_metadata is too large.")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise InvalidRequest("aws_client_metadata must be a JSON object of strings.") from None
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise InvalidRequest("aws_client_metadata must be a JSON object of strings.")
+    return value
