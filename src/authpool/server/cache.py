@@ -1,0 +1,148 @@
+"""Process-local caches for hot-path reads, with explicit invalidation and one hook point for
+invalidation across processes.
+
+What is cached (and nothing else): records that change only through the pool services and that a
+token request would otherwise read from the store every time: app clients by client id
+(:data:`CLIENTS`, ``pool/clients.py``) and each pool's active signing keys (:data:`SIGNING_KEYS`,
+``keys/service.py``). Never cached: anything that must be checked fresh on every request —
+refresh tokens, authorization codes, revocation (token families), users, throttling.
+
+Freshness, in this order:
+
+1. **In this process**, a service that changes a cached record invalidates it *after its
+   transaction commits* (``UnitOfWork.after_commit``); the next read loads the committed row.
+2. **A load that raced with an invalidation is not stored**: :meth:`Cache.get_or_load` notes the
+   cache's :attr:`~Cache.generation` before loading and drops the result if any invalidation
+   happened meanwhile, so a reader never puts back a row older than a commit it raced with.
+3. **Other processes** (other server workers, the CLI while a server runs) see a change within
+   ``ttl`` seconds, or at once when a cross-process channel is attached at the hook point below.
+
+The hook point (for PostgreSQL ``LISTEN/NOTIFY`` or Redis pub/sub):
+
+* :func:`add_listener` registers ``fn(name, key)``, called after every local invalidation (``key``
+  None means "everything in that cache"): a publisher sends it to the other processes.
+* :func:`apply_remote` ``(name, key)`` applies an invalidation received from another process to
+  every cache of that name here, without calling the listeners again (no echo).
+
+Caches are found by name, so an invalidation reaches every cache of that name in the process (all
+server contexts). Keys are strings, so that they can travel between processes as they are.
+Bounded: at most ``max_entries`` per cache; the oldest entry goes first when full.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+__all__ = ["CLIENTS", "SIGNING_KEYS", "Cache", "add_listener", "apply_remote", "invalidate"]
+
+V = TypeVar("V")
+Listener = Callable[[str, "str | None"], None]
+
+CLIENTS = "clients"  # client id -> ClientRecord
+SIGNING_KEYS = "signing_keys"  # pool id -> the pool's active signing keys
+
+log = logging.getLogger("authpool.cache")
+_registry: dict[str, weakref.WeakSet[Cache]] = {}
+_listeners: list[Listener] = []
+_registry_lock = threading.Lock()
+
+
+class Cache(Generic[V]):
+    """A bounded, thread-safe map from string keys to values that expire after ``ttl`` seconds and
+    can be invalidated by key or all at once. ``ttl <= 0`` turns caching off (every read loads)."""
+
+    def __init__(self, name: str, *, ttl: float, max_entries: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        if max_entries < 1:
+            raise ValueError("max_entries must be at least 1")
+        self.name, self.ttl, self.max_entries, self._clock = name, ttl, max_entries, clock
+        self._entries: dict[str, tuple[float, V]] = {}
+        self._lock = threading.Lock()
+        self._generation = 0
+        with _registry_lock:
+            _registry.setdefault(name, weakref.WeakSet()).add(self)
+
+    @property
+    def generation(self) -> int:
+        """Counts invalidations of this cache; a load started at another generation is not stored."""
+        return self._generation
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: str) -> V | None:
+        """The cached value, or None when absent or expired."""
+        entry = self._entries.get(key)
+        if entry is None or entry[0] <= self._clock():
+            return None
+        return entry[1]
+
+    def get_or_load(self, key: str, load: Callable[[], V | None]) -> V | None:
+        """The cached value, else ``load()``'s, stored unless it is None (misses are not cached, so a
+        record created elsewhere is seen at once) or an invalidation happened during the load."""
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > self._clock():
+            return entry[1]
+        generation = self._generation
+        value = load()
+        if value is not None and self.ttl > 0:
+            with self._lock:
+                if generation == self._generation:
+                    if key not in self._entries and len(self._entries) >= self.max_entries:
+                        self._entries.pop(next(iter(self._entries)))  # the oldest
+                    self._entries[key] = (self._clock() + self.ttl, value)
+        return value
+
+    def invalidate(self, key: str) -> None:
+        """Drop ``key`` here and in every cache of this name, and tell the listeners."""
+        invalidate(self.name, key)
+
+    def invalidate_all(self) -> None:
+        """Empty every cache of this name, and tell the listeners."""
+        invalidate(self.name, None)
+
+    def _drop(self, key: str | None) -> None:
+        with self._lock:
+            self._generation += 1
+            if key is None:
+                self._entries.clear()
+            else:
+                self._entries.pop(key, None)
+
+
+def invalidate(name: str, key: str | None = None, *, publish: bool = True) -> None:
+    """Drop ``key`` (None: everything) from every cache called ``name`` in this process; then, if
+    ``publish``, call each listener with ``(name, key)``. A failing listener is logged (its type
+    only) and does not stop the others: the local invalidation has happened either way."""
+    with _registry_lock:
+        caches = list(_registry.get(name, ()))
+        listeners = list(_listeners) if publish else []
+    for cache in caches:
+        cache._drop(key)
+    for listener in listeners:
+        try:
+            listener(name, key)
+        except Exception as exc:  # noqa: BLE001 - a broken channel must not fail the change that was committed
+            log.error("cache invalidation listener failed: %s", type(exc).__name__)
+
+
+def apply_remote(name: str, key: str | None) -> None:
+    """An invalidation received from another process: applied here, not published again."""
+    invalidate(name, key, publish=False)
+
+
+def add_listener(listener: Listener) -> Callable[[], None]:
+    """Call ``listener(name, key)`` after every local invalidation. Returns a function that removes it."""
+    with _registry_lock:
+        _listeners.append(listener)
+
+    def remove() -> None:
+        with _registry_lock:
+            if listener in _listeners:
+                _listeners.remove(listener)
+    return remove
