@@ -35,6 +35,17 @@ class Settings(BaseSettings):
     decrypt_rate: float = Field(50.0, gt=0)
     decrypt_burst: int = Field(200, ge=1)
     workers: int = Field(1, ge=1)
+    #: ``redis://[:password@]host:6379/0``: throttle counters and cache invalidation shared by every process
+    #: (docs/deploy.md). Unset: counters in the database, invalidation through PostgreSQL LISTEN/NOTIFY.
+    redis_url: SecretStr | None = None
+    #: Run the database migrations when the server starts. Off when a separate job runs ``authpool migrate``:
+    #: the server then refuses to start on a schema that is not the one it needs.
+    migrate_at_start: bool = True
+    #: PostgreSQL: seconds to open a connection, to run one statement, and to wait for a pooled connection;
+    #: a database that is down or stalled answers requests with an error within these bounds.
+    database_connect_timeout: int = Field(3, ge=2, le=60)
+    database_statement_timeout: float = Field(15.0, gt=0, le=600)
+    database_pool_timeout: float = Field(5.0, gt=0, le=120)
 
     def public_base_url(self) -> str:
         if self.base_url:

@@ -228,3 +228,15 @@ def test_auth_time_is_when_the_user_authenticated(setup, clock):
     future = service.for_user(client=client, user=user, scopes=["openid"], trigger_source="x",
                               auth_time=clock.now + 3600)
     assert claims_of(future.access_token)["auth_time"] == clock.now  # never in the future
+
+
+def test_group_iam_roles_ride_in_the_id_token_only(setup, database):
+    service, client, _, user, _ = setup
+    with database.transaction() as tx:
+        tx.groups.update(POOL, "admin", role_arn="arn:aws:iam::123456789012:role/admin")
+        tx.groups.update(POOL, "users", role_arn="arn:aws:iam::123456789012:role/users")
+    result = service.for_user(client=client, user=user, scopes=["openid"], trigger_source="x")
+    id_claims, access = claims_of(result.id_token), claims_of(result.access_token)
+    assert id_claims["cognito:roles"] == ["arn:aws:iam::123456789012:role/admin", "arn:aws:iam::123456789012:role/users"]
+    assert id_claims["cognito:preferred_role"] == "arn:aws:iam::123456789012:role/admin"  # precedence 1 wins
+    assert "cognito:roles" not in access and "cognito:preferred_role" not in access

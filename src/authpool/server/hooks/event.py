@@ -15,6 +15,7 @@ from ..issuance.customize import ClaimSets, IssueContext
 from ..pool.ids import region_of
 from .apply import Ignored, apply_overrides
 from .response import parse_response
+from ..pool.groups import iam_roles
 
 CLIENT_CREDENTIALS = "TokenGeneration_ClientCredentials"
 #: The ``version`` field real events carry for each LambdaVersion (captured V2/V3 events show "2"/"3").
@@ -31,11 +32,7 @@ def runs_for(version: str, trigger_source: str) -> bool:
 def group_configuration(groups: list[Any]) -> dict[str, Any]:
     """``groupConfiguration`` from the user's groups (GroupRecords, lowest precedence first):
     their names, their IAM role ARNs, and the role of the best-precedence group that has one."""
-    roles = [g.role_arn for g in groups if g.role_arn]
-    ranked = [g for g in groups if g.role_arn and g.precedence is not None]
-    # A tie at the best precedence leaves no preferred role (Cognito developer guide, "Adding groups").
-    tie = len(ranked) > 1 and ranked[1].precedence == ranked[0].precedence
-    preferred = ranked[0].role_arn if ranked and not tie else None
+    roles, preferred = iam_roles(groups)
     return {"groupsToOverride": [g.name for g in groups], "iamRolesToOverride": roles, "preferredRole": preferred}
 
 

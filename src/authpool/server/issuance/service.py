@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from ...tokens.claims import Session, access_token_claims, id_token_claims, token_hash
 from ...tokens.mint import TokenMinter, new_jti, new_refresh_token
 from ..keys import SigningKeys
-from ..store.records import ClientRecord, UserRecord
+from ..pool.groups import iam_roles
+from ..store.records import ClientRecord, GroupRecord, UserRecord
 from ..store.tokens import RefreshState
 from .customize import ClaimsCustomizer, ClaimSets, IssueContext, NoCustomization
 from .errors import InvalidRefreshToken, RefreshTokenReused, UserDisabled
@@ -68,9 +69,10 @@ class TokenService:
         session = self._session(client, user, groups, scopes, auth_time=auth_time, origin_jti=new_jti(),
                                 audience=audience)
         context = IssueContext(pool_id=client.pool_id, client_id=client.client_id, trigger_source=trigger_source,
-                               user=user, groups=groups, scopes=list(scopes), client_metadata=client_metadata or {})
+                               user=user, groups=[g.name for g in groups], scopes=list(scopes),
+                               client_metadata=client_metadata or {})
         minted = self._mint(session, context, now=now, access_ttl=lifetimes.access, id_ttl=lifetimes.id,
-                            nonce=nonce, with_at_hash=with_at_hash)
+                            nonce=nonce, with_at_hash=with_at_hash, id_extra=_role_claims(groups))
         refresh = new_refresh_token() if with_refresh_token else None
         with self._db.transaction() as tx:
             # The granted scopes, not the hook's result: a refresh runs the hook again from these, so
@@ -106,9 +108,11 @@ class TokenService:
         session = self._session(client, user, groups, family.scopes, auth_time=family.auth_time,
                                 origin_jti=family.origin_jti)
         context = IssueContext(pool_id=client.pool_id, client_id=client.client_id,
-                               trigger_source="TokenGeneration_RefreshTokens", user=user, groups=groups,
+                               trigger_source="TokenGeneration_RefreshTokens", user=user,
+                               groups=[g.name for g in groups],
                                scopes=list(family.scopes), client_metadata=client_metadata or {})
-        minted = self._mint(session, context, now=now, access_ttl=lifetimes.access, id_ttl=lifetimes.id)
+        minted = self._mint(session, context, now=now, access_ttl=lifetimes.access, id_ttl=lifetimes.id,
+                            id_extra=_role_claims(groups))
         new_token = None
         if rotate:
             new_token = new_refresh_token()
@@ -162,25 +166,25 @@ class TokenService:
         with self._db.transaction() as tx:
             tx.token_families.revoke_family(origin_jti)
 
-    def _groups(self, user: UserRecord) -> list[str]:
+    def _groups(self, user: UserRecord) -> list[GroupRecord]:
+        """The user's groups, best precedence first, then by name (the store's order, as Cognito's)."""
         with self._db.transaction(readonly=True) as tx:
-            groups = tx.groups.groups_for_user(user.pool_id, user.sub)
-        # Cognito lists groups by precedence (lowest first), then name.
-        return [g.name for g in sorted(groups, key=lambda g: (g.precedence is None, g.precedence or 0, g.name))]
+            return tx.groups.groups_for_user(user.pool_id, user.sub)
 
-    def _session(self, client: ClientRecord, user: UserRecord, groups: list[str], scopes: Sequence[str], *,
+    def _session(self, client: ClientRecord, user: UserRecord, groups: list[GroupRecord], scopes: Sequence[str], *,
                  auth_time: int, origin_jti: str, audience: str | None = None) -> Session:
         readable = client.settings.get("ReadAttributes")
         attributes = {k: v for k, v in user.attributes.items() if not readable or k in readable or k == "sub"}
         return Session(issuer=self._issuer_for(client.pool_id), sub=user.sub, client_id=client.client_id,
-                       auth_time=auth_time, origin_jti=origin_jti, username=user.username, groups=tuple(groups),
+                       auth_time=auth_time, origin_jti=origin_jti, username=user.username,
+                       groups=tuple(g.name for g in groups),
                        scopes=tuple(scopes), audience=audience, attributes=attributes)
 
     def _minter(self, pool_id: str) -> TokenMinter:
         return self._keys.minter(pool_id, self._issuer_for(pool_id))
 
     def _mint(self, session: Session, context: IssueContext, *, now: int, access_ttl: int, id_ttl: int | None,
-              nonce: str | None = None, with_at_hash: bool = False) -> _Minted:
+              nonce: str | None = None, with_at_hash: bool = False, id_extra: dict | None = None) -> _Minted:
         minter = self._minter(context.pool_id)
         event_id = new_jti()
         access = access_token_claims(session, now=now, ttl=access_ttl, jti=new_jti(), event_id=event_id)
@@ -188,7 +192,8 @@ class TokenService:
             del access["origin_jti"]
         id_claims = None
         if id_ttl is not None:
-            id_claims = id_token_claims(session, now=now, ttl=id_ttl, jti=new_jti(), event_id=event_id, nonce=nonce)
+            id_claims = id_token_claims(session, now=now, ttl=id_ttl, jti=new_jti(), event_id=event_id, nonce=nonce,
+                                        extra=id_extra)
         claims = self.customizer.customize(context, ClaimSets(access=access, id=id_claims, scopes=list(session.scopes)))
         claims.access["scope"] = " ".join(claims.scopes)
         access_token = minter.sign_access_token(claims.access)
@@ -198,3 +203,14 @@ class TokenService:
                 claims.id["at_hash"] = token_hash(access_token, minter.id_alg)
             id_token = minter.sign_id_token(claims.id)
         return _Minted(access_token, id_token, tuple(claims.scopes))
+
+
+def _role_claims(groups: list[GroupRecord]) -> dict:
+    """``cognito:roles`` / ``cognito:preferred_role`` for the ID token, when the groups carry IAM roles."""
+    roles, preferred = iam_roles(groups)
+    claims: dict = {}
+    if roles:
+        claims["cognito:roles"] = roles
+    if preferred:
+        claims["cognito:preferred_role"] = preferred
+    return claims

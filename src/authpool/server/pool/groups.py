@@ -150,3 +150,14 @@ class GroupService(Service):
             page = t.groups.member_subs(pool_id, name, limit=check_limit(limit), next_token=next_token)
             users = [t.users.require_by_sub(pool_id, sub) for sub in page.items]
         return Page(users, page.next_token)
+
+
+def iam_roles(groups: list[GroupRecord]) -> tuple[list[str], str | None]:
+    """The IAM role ARNs of a user's groups (best precedence first) and the preferred role: the role
+    of the best-precedence group that has one, none on a tie (Cognito developer guide, "Adding groups
+    to a user pool"). Cognito puts them in the ID token as ``cognito:roles`` and
+    ``cognito:preferred_role``."""
+    roles = [g.role_arn for g in groups if g.role_arn]
+    ranked = [g for g in groups if g.role_arn and g.precedence is not None]
+    tie = len(ranked) > 1 and ranked[1].precedence == ranked[0].precedence
+    return roles, (ranked[0].role_arn if ranked and not tie else None)
