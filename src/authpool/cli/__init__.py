@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import cognito_cmd, demo_cmd, hooks_cmd, inspect_cmd, keys_cmd, manage_cmd, serve_cmd
+from . import audit_cmd, cognito_cmd, demo_cmd, encryption_cmd, hooks_cmd, inspect_cmd, keys_cmd, manage_cmd, serve_cmd
 
 
 class CLIError(Exception):
@@ -21,7 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     # Command modules import the server lazily, inside their handlers, so `authpool token inspect`
     # works on a core install without the [server] extra.
-    for module in (serve_cmd, demo_cmd, manage_cmd, cognito_cmd, keys_cmd, hooks_cmd, inspect_cmd):
+    for module in (serve_cmd, demo_cmd, manage_cmd, cognito_cmd, keys_cmd, encryption_cmd, hooks_cmd, inspect_cmd,
+                   audit_cmd):
         module.register(commands)
     return parser
 

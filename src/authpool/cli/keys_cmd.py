@@ -1,4 +1,8 @@
-"""``authpool keys list|rotate --pool ID``: the pool's signing keys and their rotation."""
+"""``authpool keys list|rotate --pool ID``: the pool's signing keys and their rotation.
+
+``authpool keys rotate --encryption --pool ID [--resource-server IDENTIFIER]`` rotates instead the local
+key service's encryption keys (docs/encrypted-claims.md): a new version becomes active, the previous
+one keeps decrypting until every token it protected has expired."""
 
 from __future__ import annotations
 
@@ -15,6 +19,11 @@ def register(commands) -> None:
                                 ("rotate", run_rotate, "promote the next keys; retire the active ones")):
         p = sub.add_parser(name, help=text)
         p.add_argument("--pool", required=True, help="user pool id")
+        if name == "rotate":
+            p.add_argument("--encryption", action="store_true",
+                           help="rotate the local key service's encryption keys instead of the signing keys")
+            p.add_argument("--resource-server", metavar="IDENTIFIER",
+                           help="with --encryption: only this resource server's key")
         add_store_options(p)
         p.set_defaults(handler=handler)
 
@@ -49,10 +58,33 @@ def run_rotate(args: argparse.Namespace) -> int:
     from . import output
     from .manage_cmd import domain_errors
 
+    if args.encryption:
+        return _rotate_encryption(args)
+    if args.resource_server:
+        from . import CLIError
+
+        raise CLIError("--resource-server needs --encryption")
     ctx = _context(args)
     with domain_errors():
         promoted = ctx.keys.rotate(args.pool)
     for purpose, kid in promoted.items():
         output.say(f"{purpose} tokens are now signed with {kid}")
     output.say("The previous keys stay in the JWKS until every token they signed has expired.")
+    return 0
+
+
+def _rotate_encryption(args: argparse.Namespace) -> int:
+    from ..server.keyservice import rotate_local
+    from . import output
+    from .manage_cmd import domain_errors
+
+    ctx = _context(args)
+    with domain_errors():
+        rotated = rotate_local(ctx.db, args.pool, args.resource_server)
+    if not rotated:
+        output.say("No resource server of this pool uses the local key service; nothing to rotate.")
+        return 0
+    for audience, key_id, version in rotated:
+        output.say(f"{audience}: claims are now encrypted under {key_id}.{version}")
+    output.say("Previous versions keep decrypting until every token they protected has expired.")
     return 0
