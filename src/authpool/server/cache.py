@@ -38,7 +38,7 @@ import weakref
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-__all__ = ["CLIENTS", "SIGNING_KEYS", "Cache", "add_listener", "apply_remote", "invalidate"]
+__all__ = ["CLIENTS", "SIGNING_KEYS", "Cache", "add_listener", "apply_remote", "invalidate", "names"]
 
 V = TypeVar("V")
 Listener = Callable[[str, "str | None"], None]
@@ -146,3 +146,10 @@ def add_listener(listener: Listener) -> Callable[[], None]:
             if listener in _listeners:
                 _listeners.remove(listener)
     return remove
+
+
+def names() -> list[str]:
+    """The names of this process's caches: a process that may have missed invalidations from the
+    others (its channel was down) flushes them all (``server/invalidation``)."""
+    with _registry_lock:
+        return list(_registry)
