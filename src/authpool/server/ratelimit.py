@@ -16,13 +16,16 @@ Failures older than the window (15 minutes) are forgotten, so every lock ends by
 successful sign-in clears the user's windows. Keys are counted for unknown user names too, so the
 throttle reveals nothing about which accounts exist.
 
-:class:`Limiter` is the storage seam (one small protocol): :class:`MemoryLimiter` keeps state in
-this process (right for one server process; each worker of ``--workers N`` throttles on its own);
-a Redis implementation for several processes comes later.
+:class:`Limiter` is the storage seam (one small protocol). A server shares its counters between
+processes (``authpool.server.limiters``): in Redis when ``AUTHPOOL_REDIS_URL`` is set, in the
+database otherwise. :class:`MemoryLimiter` keeps them in this process (tests, embedded use).
+When the shared store cannot answer, the check **fails closed**: :class:`ThrottleUnavailable`, so a
+Redis outage can never switch password guessing limits off (docs/deploy.md).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict, deque
@@ -33,6 +36,15 @@ from typing import Protocol
 from .errors import NotAuthorized, TooManyRequests
 
 PASSWORD_ATTEMPTS_EXCEEDED = "Password attempts exceeded"
+log = logging.getLogger("authpool.ratelimit")
+
+
+class ThrottleUnavailable(TooManyRequests):
+    """The shared counters did not answer: sign-in fails closed (Cognito: TooManyRequestsException;
+    OAuth: temporarily_unavailable)."""
+
+    code = "throttle_unavailable"
+    default_message = "Sign-in is temporarily unavailable; try again later."
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +64,8 @@ class Policy:
 
 
 class Limiter(Protocol):
-    """Failure counting for one kind of key. Implementations must be safe across threads."""
+    """Failure counting for one kind of key. Implementations must be safe across threads, and raise
+    :class:`ThrottleUnavailable` when their storage cannot answer."""
 
     def blocked_for(self, key: str) -> float:
         """Seconds until ``key`` may try again (0 when it may now)."""
@@ -147,6 +160,11 @@ class SignInThrottle:
             self._ip.record_failure(ip)
 
     def succeeded(self, pool_id: str, username: str, source_ip: str | None) -> None:
+        """Clear the user's windows. The password was right and the check passed, so a storage
+        failure here does not undo the sign-in; the old failures then simply age out."""
         user_ip, user, _ = self._keys(pool_id, username, source_ip)
-        self._user_ip.reset(user_ip)
-        self._user.reset(user)
+        try:
+            self._user_ip.reset(user_ip)
+            self._user.reset(user)
+        except ThrottleUnavailable:
+            log.warning("sign-in throttle: could not clear a user's failures (storage unavailable)")

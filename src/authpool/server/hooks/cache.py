@@ -7,8 +7,10 @@ Freshness, in this order:
   through a server's context, UpdateGroup, DeleteUserPool ...) empties every cache at commit time:
   the store's SQLAlchemy session events say so (``do_orm_execute`` for UPDATE/DELETE statements,
   ``after_flush`` for added or changed rows, then ``after_commit``);
-* changes made **by another process** (another server worker, the CLI while a server runs) are seen
-  within ``ttl`` seconds (1 s by default).
+* changes made **by another process** (another server worker, the CLI while a server runs) arrive
+  through the cross-process invalidation channel when there is one (``server/invalidation``:
+  PostgreSQL NOTIFY or Redis pub/sub, milliseconds; the server then keeps entries longer), and are
+  seen within ``ttl`` seconds otherwise (1 s by default).
 
 A load that started before an invalidation is not stored (a generation counter), so a reader never
 puts back a value older than a commit it raced with. Group roles only feed ``iamRolesToOverride`` /
@@ -26,9 +28,12 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from .. import cache as shared_cache
 from ..store.models import Group, UserPool
 
 DEFAULT_TTL = 1.0
+#: The name under which hook-cache invalidations travel between processes (server/cache.py listeners).
+NAME = "hooks"
 _WATCHED = (UserPool, Group)
 _FLAG = "authpool_hooks_stale"
 
@@ -66,9 +71,16 @@ class TTLCache:
 _caches: weakref.WeakSet[TTLCache] = weakref.WeakSet()
 
 
-def invalidate_all() -> None:
+def clear_local() -> None:
+    """Empty every hook cache of this process (an invalidation received from another process)."""
     for cache in list(_caches):
         cache.clear()
+
+
+def invalidate_all() -> None:
+    """Empty every hook cache here and tell the other processes (``server/cache.py``'s listeners)."""
+    clear_local()
+    shared_cache.invalidate(NAME)
 
 
 def _watched(mapper: Any) -> bool:

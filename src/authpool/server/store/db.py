@@ -35,6 +35,7 @@ from .pools import PoolRepository
 from .resource_servers import ResourceServerRepository
 from .signing_keys import SigningKeyRepository
 from .srp import SrpRepository
+from .throttle import ThrottleRepository
 from .tokens import AuthCodeRepository, RefreshTokenRepository, TokenFamilyRepository
 from .users import UserRepository
 
@@ -76,6 +77,7 @@ class UnitOfWork:
         self.audit = AuditRepository(ctx)
         self.codes = UserCodeRepository(ctx)  # the outbox of sign-up / forgot-password codes
         self.srp = SrpRepository(ctx)  # SRP verifiers and answered challenges
+        self.throttle = ThrottleRepository(ctx)  # failed sign-ins when no Redis is configured (limiters/)
         self.encryption_keys = EncryptionKeyRepository(ctx)  # local key service KEKs (encrypted claims)
 
     def now(self) -> int:
