@@ -59,6 +59,9 @@ def test_unavailable_without_any_keys_fails_closed(jwks_server, rsa_signer, cloc
     with pytest.raises(KeysUnavailable) as err:
         validator.validate(rsa_signer.sign(id_claims()))
     assert "HTTP 503" in str(err.value)
+    with pytest.raises(KeysUnavailable):  # within the cooldown: no refetch, still unavailable
+        validator.validate(rsa_signer.sign(id_claims()))
+    assert jwks_server.requests == 1
 
 
 @pytest.mark.parametrize("document", [b"not json", b'{"no": "keys"}', b"[1]", b'{"keys": [' + b"1," * 200_000 + b"1]}"])

@@ -10,8 +10,9 @@ an admin menu, premium features); they protect nothing, because a user can chang
 their side. Every real check happens at the API, on the *access token*, with ``authpool.guard``.
 Never send the ID token to an API: it carries personal data and its audience is this app.
 
-Loads only the standard library, pyca/cryptography, httpx and ``authpool.jose`` / ``authpool.tokens``
-(docs/client.md).
+Importing it loads only the standard library, pyca/cryptography and ``authpool.jose`` / ``authpool.tokens``;
+a validator's keys come from the guard's JWKS cache (``authpool.guard.jwks``, loaded when one is built) and
+httpx is loaded on the first key fetch (docs/client.md).
 """
 
 from .errors import (

@@ -118,7 +118,7 @@ class IdTokenValidator:
         (OIDC Discovery §4); the document's ``issuer`` must equal ``issuer`` exactly (§4.3)."""
         import httpx
 
-        from .keys import check_uri
+        from ..guard.jwks import check_uri
 
         url = check_uri(issuer.rstrip("/") + "/.well-known/openid-configuration", allow_http=allow_http)
         response = httpx.get(url, timeout=timeout, follow_redirects=False)
