@@ -140,8 +140,11 @@ class AwsKms:
     """KMS ``Decrypt`` for claims encrypted under ``key_ids`` (ARNs; an alias or bare id works with one key)."""
 
     def __init__(self, *, key_ids: Iterable[str], region_name: str | None = None, endpoint_url: str | None = None,
-                 timeout: float = 3.0) -> None:
+                 timeout: float = 3.0, client_kwargs: Mapping[str, Any] | None = None) -> None:
+        """``client_kwargs`` go to ``boto3.client("kms", ...)`` (credentials, a profile's session...);
+        by default boto3's usual chain is used."""
         self.key_ids = tuple(key_ids)
+        self.client_kwargs = dict(client_kwargs or {})
         if not self.key_ids or not all(isinstance(k, str) and k for k in self.key_ids):
             raise ValueError("name the KMS key(s) the claims are encrypted under: key_ids=[...]")
         self.region_name, self.endpoint_url, self.timeout = region_name, endpoint_url, timeout
@@ -161,7 +164,7 @@ class AwsKms:
                             retries={"max_attempts": 2, "mode": "standard"})
             parts = self.key_ids[0].split(":")
             region = parts[3] if len(parts) >= 6 and parts[0] == "arn" else self.region_name
-            kwargs: dict[str, Any] = {"config": config}
+            kwargs: dict[str, Any] = {"config": config, **self.client_kwargs}
             if region:
                 kwargs["region_name"] = region
             if self.endpoint_url:

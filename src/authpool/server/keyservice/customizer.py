@@ -10,7 +10,8 @@
    credentials have no user, hence no attributes.
 2. The hook runs; it sees no claim values (Cognito's event carries none), may suppress a declared
    claim, and may add its own placeholders with :func:`authpool.tokens.encrypted.encrypt_claim`.
-3. :class:`EncryptClaims` replaces every placeholder with the JWE from :class:`~.service.KeyService`,
+3. :class:`EncryptClaims` first declares again whatever declared attribute the hook put back in clear
+   (a declared attribute never leaves in clear), then replaces every placeholder with the JWE from :class:`~.service.KeyService`,
    bound to the token's ``iss`` and ``sub``, the claim name and the audience; writes one
    ``keys.encrypt`` audit row per claim; and checks the finished token against the pool's size limit
    (``AuthpoolHooks.MaxTokenBytes``, 8 KiB by default).
@@ -47,6 +48,40 @@ def targets(access: Mapping[str, Any], scopes: list[str], audiences: set[str]) -
     return [a for a in dict.fromkeys(s.rpartition("/")[0] for s in scopes) if a in audiences]
 
 
+def declare(keys: KeyService, context: IssueContext, claims: ClaimSets, *, after_hook: bool = False) -> None:
+    """Put placeholders for the declared attributes into ``claims.access`` (in place).
+
+    Before the hook: every declared attribute the user has. After it (``after_hook``): only names the
+    hook left in clear (a declared attribute never leaves in clear); names it suppressed stay out.
+    """
+    if context.user is None:
+        return
+    servers = keys.pool(context.pool_id).servers
+    declaring = {a for a, s in servers.items() if s is not None and s.attributes}
+    if not declaring:
+        return
+    attributes, access = context.user.attributes, claims.access
+    wanted: dict[str, list[str]] = {}
+    for audience in targets(access, claims.scopes, declaring):
+        for name in servers[audience].attributes:
+            if name in attributes:
+                wanted.setdefault(name, []).append(audience)
+    for name, audiences in wanted.items():
+        if after_hook and (name not in access or _is_placeholders(access[name])):
+            continue
+        placeholders = [encrypt_claim(name, attributes[name], audience=a) for a in audiences]
+        access[name] = placeholders[0] if len(placeholders) == 1 else placeholders
+
+
+def _is_placeholders(value: Any) -> bool:
+    try:
+        if isinstance(value, list):
+            return bool(value) and all(placeholder_of(v) is not None for v in value)
+        return placeholder_of(value) is not None
+    except ValueError:
+        return True  # malformed: EncryptClaims refuses it
+
+
 class DeclaredClaims:
     """Step 1: placeholders for the declared attributes of each targeted resource server."""
 
@@ -54,26 +89,7 @@ class DeclaredClaims:
         self._keys = keys
 
     def customize(self, context: IssueContext, claims: ClaimSets) -> ClaimSets:
-        if context.user is None:
-            return claims
-        servers = self._keys.pool(context.pool_id).servers
-        declaring = {a for a, s in servers.items() if s is not None and s.attributes}
-        if not declaring:
-            return claims
-        attributes = context.user.attributes
-        access = claims.access
-        for audience in targets(access, claims.scopes, declaring):
-            for name in servers[audience].attributes:
-                if name not in attributes:
-                    continue
-                placeholder = encrypt_claim(name, attributes[name], audience=audience)
-                current = access.get(name)
-                if isinstance(current, list) and current and all(placeholder_of(v) for v in current):
-                    current.append(placeholder)
-                elif placeholder_of(current) is not None:
-                    access[name] = [current, placeholder]
-                else:
-                    access[name] = placeholder  # replaces a value in clear, if any
+        declare(self._keys, context, claims)
         return claims
 
 
@@ -84,6 +100,7 @@ class EncryptClaims:
         self._keys, self._db = keys, db
 
     def customize(self, context: IssueContext, claims: ClaimSets) -> ClaimSets:
+        declare(self._keys, context, claims, after_hook=True)
         pending = self._pending(claims)
         if not pending:
             return claims
