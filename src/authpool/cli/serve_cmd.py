@@ -1,4 +1,5 @@
-"""``authpool serve``: run the server (uvicorn), and ``authpool init``: create a pool.
+"""``authpool serve``: run the server (uvicorn); ``authpool migrate``: bring the schema up to date
+(a deployment's migration job); ``authpool init``: create a pool.
 
 Flags override ``AUTHPOOL_*`` environment variables, which override the defaults in
 ``authpool.server.settings``.
@@ -35,6 +36,12 @@ def register(commands) -> None:
     add_store_options(serve)
     serve.add_argument("--workers", type=int, help="server processes (default 1)")
     serve.set_defaults(handler=run_serve)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date, then exit "
+                                  "(the deployment's migration job; see AUTHPOOL_MIGRATE_AT_START)")
+    add_store_options(migrate)
+    migrate.add_argument("--check", action="store_true", help="change nothing; exit 1 when migrations are pending")
+    migrate.set_defaults(handler=run_migrate)
 
     init = commands.add_parser("init", help="create a user pool; print the admin key pair once")
     add_store_options(init)
@@ -87,11 +94,38 @@ def print_admin_credentials(ctx, *, always: bool = False) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     from ..server.context import build_context
+    from ..server.store.migrate import SchemaNotCurrent
+    from . import CLIError
 
     settings = settings_from(args)
-    ctx = build_context(settings)
+    try:
+        ctx = build_context(settings)
+    except SchemaNotCurrent as exc:
+        raise CLIError(str(exc)) from None
     print_admin_credentials(ctx)
     return serve(settings, ctx)
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    """Migrations need no master key: they only change the schema (serialised across processes)."""
+    from ..server.store.db import Database
+    from ..server.store.migrate import head_revision
+    from . import output
+
+    settings = settings_from(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database.from_url(settings.resolved_database_url())
+    try:
+        before, head = db.schema_revision(), head_revision()
+        if args.check:
+            output.say(f"schema at {before or 'none'}, latest {head}: "
+                       + ("up to date" if before == head else "migrations pending"))
+            return 0 if before == head else 1
+        db.migrate()
+        output.say(f"schema at {head}" + (" (already up to date)" if before == head else f" (was {before or 'none'})"))
+    finally:
+        db.dispose()
+    return 0
 
 
 def run_init(args: argparse.Namespace) -> int:

@@ -5,6 +5,9 @@ Routes are listed here, in one table; each endpoint lives in its own module.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -28,6 +31,19 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
 
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Background work of a serving process: the cross-process cache invalidation listener."""
+    sync = app.state.ctx.cache_sync
+    if sync is not None:
+        sync.start()
+    try:
+        yield
+    finally:
+        if sync is not None:
+            sync.stop()
+
+
 def create_app(ctx: ServerContext, *, extra_routes: list[BaseRoute] | None = None) -> Starlette:
     """``extra_routes`` go first (``authpool demo`` mounts its orders API and dashboard under /demo)."""
     routes = [
@@ -46,7 +62,7 @@ def create_app(ctx: ServerContext, *, extra_routes: list[BaseRoute] | None = Non
         Route("/{pool_id}/logout", logout.logout, methods=["GET"]),
         Route("/{pool_id}/keys/decrypt", keyservice_endpoint.decrypt, methods=["POST"]),  # encrypted claims
     ]
-    app = Starlette(routes=[*(extra_routes or ()), *routes])
+    app = Starlette(routes=[*(extra_routes or ()), *routes], lifespan=lifespan)
     app.state.ctx = ctx
     app.add_middleware(ServerMiddleware, max_body_bytes=ctx.settings.max_body_bytes)
     return app

@@ -11,16 +11,22 @@ import anyio.to_thread
 
 from .admin_credentials import AdminCredentials, load_or_create
 from .hooks import HookCustomizer
+from .hooks import cache as hook_cache
+from .invalidation import CacheSync, build_cache_sync
 from .issuance import CustomizerChain, TokenService
-from .keyservice import DeclaredClaims, EncryptClaims, KeyService, TokenBucket
 from .keys import SigningKeys
+from .keyservice import DeclaredClaims, EncryptClaims, KeyService, TokenBucket
+from .keyservice.service import invalidate_settings as invalidate_key_settings
+from .limiters import build_throttle
 from .pool import ClientService, GroupService, PoolService, ResourceServerService, UserService
 from .pool.signin import SignInService
 from .pool.srp_signin import SrpSignIn
-from .ratelimit import SignInThrottle
+from .redisconn import RedisConnection
 from .secrets import MasterKey
 from .settings import Settings
 from .store.db import Database
+from .store.migrate import require_head
+from .store.pgoptions import options_for
 
 T = TypeVar("T")
 
@@ -42,6 +48,8 @@ class ServerContext:
     srp: SrpSignIn  # USER_SRP_AUTH / PASSWORD_VERIFIER (docs/srp.md), throttled by ``signin``'s throttle
     keyservice: KeyService  # encrypted claims (docs/encrypted-claims.md)
     decrypt_limiter: TokenBucket  # per client, for POST /{pool_id}/keys/decrypt
+    redis: RedisConnection | None = None  # AUTHPOOL_REDIS_URL: throttle counters, invalidation (docs/deploy.md)
+    cache_sync: CacheSync | None = None  # cross-process cache invalidation; servers start it (app.py lifespan)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run blocking store work off the event loop."""
@@ -54,21 +62,34 @@ def load_master_key(settings: Settings) -> MasterKey:
     return MasterKey.load(settings.data_dir)
 
 
-def build_context(settings: Settings, *, migrate: bool = True) -> ServerContext:
-    """Open the store (running migrations unless told not to) and load the keys."""
+#: Hook-configuration cache lifetime when changes arrive through a cross-process channel.
+SYNCED_HOOK_CACHE_TTL = 30.0
+
+
+def build_context(settings: Settings, *, migrate: bool | None = None) -> ServerContext:
+    """Open the store and load the keys. Migrations run when ``migrate`` (default:
+    ``settings.migrate_at_start``); otherwise the schema must already be the latest."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     master_key = load_master_key(settings)
-    db = Database.from_url(settings.resolved_database_url(), master_key=master_key)
-    if migrate:
+    url = settings.resolved_database_url()
+    db = Database.from_url(url, master_key=master_key, **options_for(url, settings))
+    if settings.migrate_at_start if migrate is None else migrate:
         db.migrate()
+    else:
+        require_head(db.engine)
+    redis = RedisConnection(settings.redis_url.get_secret_value()) if settings.redis_url else None
+    cache_sync = build_cache_sync(db, redis=redis, connect_timeout=settings.database_connect_timeout,
+                                  flushers={hook_cache.NAME: hook_cache.clear_local,
+                                            "keyservice": invalidate_key_settings})
     secret = settings.admin_secret_access_key.get_secret_value() if settings.admin_secret_access_key else None
     admin = load_or_create(settings.data_dir, master_key, env_id=settings.admin_access_key_id, env_secret=secret)
     keys = SigningKeys(db)
     users = UserService(db)
-    signin = SignInService(db, users, SignInThrottle.in_memory(), master_key)
+    signin = SignInService(db, users, build_throttle(db=db, master_key=master_key, redis=redis), master_key)
     keyservice = KeyService(db)
     # Declared encrypted claims become placeholders, the hook runs, then every placeholder is encrypted.
-    customizer = CustomizerChain(DeclaredClaims(keyservice), HookCustomizer(db), EncryptClaims(keyservice, db))
+    hooks = HookCustomizer(db, cache_ttl=SYNCED_HOOK_CACHE_TTL if cache_sync else hook_cache.DEFAULT_TTL)
+    customizer = CustomizerChain(DeclaredClaims(keyservice), hooks, EncryptClaims(keyservice, db))
     return ServerContext(
         settings=settings, db=db, master_key=master_key, keys=keys, admin=admin,
         tokens=TokenService(db, keys, settings.issuer_for, customizer=customizer),
@@ -76,4 +97,5 @@ def build_context(settings: Settings, *, migrate: bool = True) -> ServerContext:
         clients=ClientService(db), resource_servers=ResourceServerService(db),
         signin=signin, srp=SrpSignIn(db, signin, master_key), keyservice=keyservice,
         decrypt_limiter=TokenBucket(settings.decrypt_rate, settings.decrypt_burst),
+        redis=redis, cache_sync=cache_sync,
     )

@@ -34,6 +34,25 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+class SchemaNotCurrent(RuntimeError):
+    """The database is not at the schema this authpool needs (``authpool migrate`` has not run yet)."""
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def require_head(engine: Engine) -> None:
+    """Raise :class:`SchemaNotCurrent` unless the schema is the latest (servers that do not migrate
+    at start: ``AUTHPOOL_MIGRATE_AT_START=false``, the migrations being a separate job)."""
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise SchemaNotCurrent(f"the database schema is at revision {current or 'none'}, this authpool needs "
+                               f"{head}: run 'authpool migrate' (or set AUTHPOOL_MIGRATE_AT_START=true)")
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()

@@ -40,3 +40,16 @@ def listener_options(*, connect_timeout: int) -> dict[str, Any]:
     """psycopg ``connect()`` keywords for a long-lived LISTEN connection (no statement timeout)."""
     return {"connect_timeout": max(2, int(connect_timeout)), "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
             "autocommit": True, **KEEPALIVES}
+
+
+def options_for(url: str, settings: Any) -> dict[str, Any]:
+    """:func:`engine_options` from ``settings.database_*`` when ``url`` is PostgreSQL, else nothing."""
+    from sqlalchemy.engine import make_url
+
+    from .db import normalize_url
+
+    if make_url(normalize_url(url)).get_backend_name() != "postgresql":
+        return {}
+    return engine_options(connect_timeout=settings.database_connect_timeout,
+                          statement_timeout=settings.database_statement_timeout,
+                          pool_timeout=settings.database_pool_timeout)
