@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from authpool.server.pool import ClientService, PasswordHasher, PoolService, UserService
 from authpool.server.secrets import MasterKey
 from authpool.server.store import Database
 from authpool.server.store.models import Base
@@ -159,3 +160,25 @@ def database(database_url: str, master_key: MasterKey, clock: FakeClock) -> Iter
         yield db
     finally:
         db.dispose()
+
+
+# -- pool services over ``database`` (each suite's conftest makes its own ``pool``) -------------------------
+@pytest.fixture(scope="session")
+def hasher() -> PasswordHasher:
+    """A cheap argon2id hasher so the suites stay fast (production parameters: pool/test_passwords.py)."""
+    return PasswordHasher.fast_for_tests()
+
+
+@pytest.fixture
+def pools(database: Database) -> PoolService:
+    return PoolService(database)
+
+
+@pytest.fixture
+def users(database: Database, hasher: PasswordHasher) -> UserService:
+    return UserService(database, hasher=hasher)
+
+
+@pytest.fixture
+def clients(database: Database) -> ClientService:
+    return ClientService(database)

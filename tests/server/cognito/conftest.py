@@ -1,31 +1,9 @@
-"""Fixtures for the Cognito API's building blocks (sign-in, throttling, SigV4, errors), over the
-shared ``database`` fixture (SQLite and PostgreSQL) with a cheap argon2id hasher."""
+"""Fixtures for the Cognito API's building blocks (sign-in, throttling, SigV4, errors): their pool, over
+the shared ``database`` and pool-service fixtures of tests/server/conftest.py (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
 import pytest
-
-from authpool.server.pool import ClientService, PasswordHasher, PoolService, UserService
-
-
-@pytest.fixture(scope="session")
-def hasher() -> PasswordHasher:
-    return PasswordHasher.fast_for_tests()
-
-
-@pytest.fixture
-def pools(database) -> PoolService:
-    return PoolService(database)
-
-
-@pytest.fixture
-def users(database, hasher) -> UserService:
-    return UserService(database, hasher=hasher)
-
-
-@pytest.fixture
-def clients(database) -> ClientService:
-    return ClientService(database)
 
 
 @pytest.fixture

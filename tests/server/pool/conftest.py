@@ -1,18 +1,11 @@
-"""Pool services over the shared ``database`` fixture (SQLite and PostgreSQL), with a cheap
-argon2id hasher so the suite stays fast (production parameters are tested in test_passwords)."""
+"""Pool services over the shared ``database`` fixture (SQLite and PostgreSQL); ``hasher``, ``pools``,
+``users`` and ``clients`` come from tests/server/conftest.py, the rest is this suite's."""
 
 from __future__ import annotations
 
 import pytest
 
-from authpool.server.pool import (
-    ClientService,
-    GroupService,
-    PasswordHasher,
-    PoolService,
-    ResourceServerService,
-    UserService,
-)
+from authpool.server.pool import GroupService, ResourceServerService
 
 SCHEMA = [
     {"Name": "email", "Required": True, "Mutable": True},
@@ -33,29 +26,9 @@ SCHEMA = [
 ]
 
 
-@pytest.fixture(scope="session")
-def hasher() -> PasswordHasher:
-    return PasswordHasher.fast_for_tests()
-
-
-@pytest.fixture
-def pools(database) -> PoolService:
-    return PoolService(database)
-
-
-@pytest.fixture
-def users(database, hasher) -> UserService:
-    return UserService(database, hasher=hasher)
-
-
 @pytest.fixture
 def groups(database) -> GroupService:
     return GroupService(database)
-
-
-@pytest.fixture
-def clients(database) -> ClientService:
-    return ClientService(database)
 
 
 @pytest.fixture
