@@ -41,7 +41,7 @@ RK, LOCAL, KMS, HOOK = ("https://kyc-rk.example", "https://kyc-local.example", "
                         "https://kyc-hook.example")
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 AWS_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-DECRYPT_RATE, DECRYPT_BURST = 5.0, 25
+DECRYPT_RATE, DECRYPT_BURST = 2.0, 20
 
 
 @dataclass
@@ -242,7 +242,9 @@ def shared_live(tmp_path_factory, config) -> Live:
             server = LiveServer(data_dir, env={**AWS_ENV, "AWS_ENDPOINT_URL_KMS": moto.url,
                                                "AUTHPOOL_DECRYPT_RATE": str(DECRYPT_RATE),
                                                "AUTHPOOL_DECRYPT_BURST": str(DECRYPT_BURST),
-                                               "KYC_API": HOOK}).__enter__()
+                                               "KYC_API": HOOK,
+                                               # everything the server logs, for the plaintext scan
+                                               "AUTHPOOL_LOG_LEVEL": "DEBUG"}).__enter__()
         except BaseException:
             moto.stop()
             raise

@@ -7,7 +7,7 @@ import pytest
 from tests.server.keyservice.conftest import KYC, NATIONAL_ID, POOL
 
 from authpool.jose import b64url_decode, decrypt_compact_jwe, parse_compact_jwe
-from authpool.server.errors import NotFound
+from authpool.server.errors import InvalidParameter, NotFound
 from authpool.server.keys.service import MAX_TOKEN_LIFETIME
 from authpool.server.keyservice import InvalidCiphertext, configure, rotate_local
 from authpool.server.keyservice.local import parse_kid
@@ -113,6 +113,8 @@ def test_rotation_of_a_pool_without_local_keys(world):
         rotate_local(world.db, "us-east-1_Nope00000")
     with pytest.raises(NotFound):
         rotate_local(world.db, POOL, "https://nobody.example")
+    with pytest.raises(InvalidParameter):  # a resource-key resource server has no local key to rotate
+        rotate_local(world.db, POOL, KYC)
 
 
 def test_kek_material_is_encrypted_and_bound_to_its_row(world, local):

@@ -73,7 +73,9 @@ def rotate_local(db, pool_id: str, audience: str | None = None, *, clock=None) -
     with db.transaction(readonly=True) as tx:
         tx.pools.require(pool_id)
         if audience is not None:
-            tx.resource_servers.require(pool_id, audience)
+            server = tx.resource_servers.require(pool_id, audience)
+            if _backend(server) != "local" and not tx.encryption_keys.list(pool_id, audience=audience):
+                raise InvalidParameter(f"{audience} does not use the local key service; nothing to rotate.")
             audiences = [audience]
         else:
             with_keys = {r.audience for r in tx.encryption_keys.list(pool_id) if r.state == "active"}
