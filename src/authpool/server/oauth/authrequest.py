@@ -66,8 +66,8 @@ class AuthorizationRequest:
         return self.response_type == "token"
 
 
-def trusted_client(tx, pool_id: str, params: dict[str, str]) -> tuple[PoolRecord, ClientRecord, str]:
-    """Steps 1: pool, client (enabled for OAuth), exactly registered redirect URI; else PageError."""
+def known_client(tx, pool_id: str, params: dict[str, str]) -> tuple[PoolRecord, ClientRecord]:
+    """The pool and the ``client_id`` parameter's client (length-bounded before the lookup); else PageError."""
     pool = tx.pools.get(pool_id) if len(pool_id) <= 55 else None
     if pool is None:
         raise PageError("This user pool does not exist.", "not_found", 404)
@@ -75,6 +75,12 @@ def trusted_client(tx, pool_id: str, params: dict[str, str]) -> tuple[PoolRecord
     client = tx.clients.get(pool_id, client_id) if client_id and len(client_id) <= 128 else None
     if client is None:
         raise PageError("The application (client_id) is missing or unknown.", "invalid_client")
+    return pool, client
+
+
+def trusted_client(tx, pool_id: str, params: dict[str, str]) -> tuple[PoolRecord, ClientRecord, str]:
+    """Steps 1: pool, client (enabled for OAuth), exactly registered redirect URI; else PageError."""
+    pool, client = known_client(tx, pool_id, params)
     if not client.settings.get("AllowedOAuthFlowsUserPoolClient"):
         raise PageError("This application is not enabled for the hosted sign-in.", "unauthorized_client")
     redirect_uri = registered_redirect_uri(client, params.get("redirect_uri"))

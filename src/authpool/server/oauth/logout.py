@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .authorize import error_redirect, guarded, redirect
-from .authrequest import PageError, RedirectError, validate
+from .authrequest import PageError, RedirectError, known_client, validate
 from .errors import OAuthError
 from .pages import error_page, render
 from .params import query_params
@@ -34,13 +34,7 @@ from .session import clear_cookie, is_https
 
 def _target(ctx, pool_id: str, params: dict[str, str]) -> Response:
     with ctx.db.transaction(readonly=True) as tx:
-        pool = tx.pools.get(pool_id) if len(pool_id) <= 55 else None
-        if pool is None:
-            raise PageError("This user pool does not exist.", "not_found", 404)
-        client_id = params.get("client_id")
-        client = tx.clients.get(pool_id, client_id) if client_id and len(client_id) <= 128 else None
-        if client is None:
-            raise PageError("The application (client_id) is missing or unknown.", "invalid_client")
+        pool, client = known_client(tx, pool_id, params)
         logout_uri = params.get("logout_uri") or params.get("post_logout_redirect_uri")
         if logout_uri is not None:
             target = registered_logout_uri(client, logout_uri)
