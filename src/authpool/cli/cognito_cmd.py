@@ -16,7 +16,7 @@ import argparse
 import datetime
 import json
 
-from .manage_cmd import context, domain_errors
+from .manage_cmd import store_context
 from .serve_cmd import add_store_options
 
 
@@ -51,12 +51,8 @@ def outbox_entries(db, pool_id: str, user: str | None = None) -> list[dict]:
 def run_outbox(args: argparse.Namespace) -> int:
     from . import output
 
-    ctx = context(args)
-    try:
-        with domain_errors():
-            entries = outbox_entries(ctx.db, args.pool, args.user)
-    finally:
-        ctx.db.dispose()
+    with store_context(args) as ctx:
+        entries = outbox_entries(ctx.db, args.pool, args.user)
     if args.json:
         print(json.dumps(entries, indent=2))
     else:
@@ -69,12 +65,8 @@ def run_outbox(args: argparse.Namespace) -> int:
 def run_auto_confirm(args: argparse.Namespace) -> int:
     from . import output
 
-    ctx = context(args)
-    try:
-        with domain_errors():
-            ctx.pools.update(args.pool, settings={"AutoConfirmSignUp": args.state == "on"}, merge=True)
-    finally:
-        ctx.db.dispose()
+    with store_context(args) as ctx:
+        ctx.pools.update(args.pool, settings={"AutoConfirmSignUp": args.state == "on"}, merge=True)
     output.say(f"SignUp in {args.pool} {'confirms users at once' if args.state == 'on' else 'needs a code'}.")
     return 0
 
@@ -83,13 +75,9 @@ def run_confirm(args: argparse.Namespace) -> int:
     from ..server.pool.codes import CONFIRM_SIGN_UP, CodeService
     from . import output
 
-    ctx = context(args)
-    try:
-        with domain_errors():
-            user = ctx.users.confirm(args.pool, args.user)
-            CodeService(ctx.db).discard(user, CONFIRM_SIGN_UP)
-    finally:
-        ctx.db.dispose()
+    with store_context(args) as ctx:
+        user = ctx.users.confirm(args.pool, args.user)
+        CodeService(ctx.db).discard(user, CONFIRM_SIGN_UP)
     output.say(f"Confirmed {user.username}.")
     return 0
 
@@ -97,12 +85,8 @@ def run_confirm(args: argparse.Namespace) -> int:
 def run_sign_out(args: argparse.Namespace) -> int:
     from . import output
 
-    ctx = context(args)
-    try:
-        with domain_errors():
-            user = ctx.users.global_sign_out(args.pool, args.user)
-    finally:
-        ctx.db.dispose()
+    with store_context(args) as ctx:
+        user = ctx.users.global_sign_out(args.pool, args.user)
     output.say(f"Signed {user.username} out everywhere: refresh tokens and the access tokens issued from them "
                "are revoked.")
     return 0

@@ -7,8 +7,12 @@ import argparse
 import contextlib
 import json
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from .serve_cmd import add_store_options
+
+if TYPE_CHECKING:
+    from ..server.context import ServerContext
 
 
 @contextlib.contextmanager
@@ -28,6 +32,17 @@ def context(args: argparse.Namespace):
     from .serve_cmd import settings_from
 
     return build_context(settings_from(args))
+
+
+@contextlib.contextmanager
+def store_context(args: argparse.Namespace) -> Iterator[ServerContext]:
+    """The server context for one command: domain errors as CLI errors, the database disposed after."""
+    ctx = context(args)
+    try:
+        with domain_errors():
+            yield ctx
+    finally:
+        ctx.db.dispose()
 
 
 def create_pool(ctx, name: str, *, alg: str = "RS256"):
@@ -205,12 +220,8 @@ def _run(handler):
     def run(args: argparse.Namespace) -> int:
         from . import output
 
-        ctx = context(args)
-        try:
-            with domain_errors():
-                handler(args, ctx, output)
-        finally:
-            ctx.db.dispose()
+        with store_context(args) as ctx:
+            handler(args, ctx, output)
         return 0
     return run
 
