@@ -181,24 +181,11 @@ class AccessTokenVerifier:
         """
         if now is None:
             now = self.clock()
-        cache = self.cache
-        if cache is not None and type(token) is str and len(token) <= self.max_token_size:
-            entry = cache.entries.get(token)
-            if entry is not None and now < entry.deadline and now < entry.source.fresh_until:
-                if entry.issuer.custom_check is None:
-                    return entry.claims
-                try:
-                    self._custom(entry.issuer, entry.claims)
-                except TokenError as err:
-                    self.signals.rejected(err, route)
-                    raise
-                return entry.claims
         try:
-            jws, claims, issuer = self._decode(token)
-            kid = jws.header.get("kid")  # a string when present (checked at step 3)
-            if kid is None:
-                raise KeyNotFound("the token header has no 'kid'", claim="kid")
-            key = issuer.keys.lookup(kid, now)
+            hit = self._cached(token, now)
+            if hit is not None:
+                return hit
+            jws, claims, issuer, kid, key = self._decode(token, now)
             if key is None:
                 key = issuer.keys.get(kid, now)
             return self._finish(token, jws, claims, issuer, key, kid, now)
@@ -210,24 +197,11 @@ class AccessTokenVerifier:
         """:meth:`verify` for async code: a JWKS fetch, when one is needed, does not block the loop."""
         if now is None:
             now = self.clock()
-        cache = self.cache
-        if cache is not None and type(token) is str and len(token) <= self.max_token_size:
-            entry = cache.entries.get(token)
-            if entry is not None and now < entry.deadline and now < entry.source.fresh_until:
-                if entry.issuer.custom_check is None:
-                    return entry.claims
-                try:
-                    self._custom(entry.issuer, entry.claims)
-                except TokenError as err:
-                    self.signals.rejected(err, route)
-                    raise
-                return entry.claims
         try:
-            jws, claims, issuer = self._decode(token)
-            kid = jws.header.get("kid")  # a string when present (checked at step 3)
-            if kid is None:
-                raise KeyNotFound("the token header has no 'kid'", claim="kid")
-            key = issuer.keys.lookup(kid, now)
+            hit = self._cached(token, now)
+            if hit is not None:
+                return hit
+            jws, claims, issuer, kid, key = self._decode(token, now)
             if key is None:
                 key = await issuer.keys.aget(kid, now)
             return self._finish(token, jws, claims, issuer, key, kid, now)
@@ -235,8 +209,20 @@ class AccessTokenVerifier:
             self.signals.rejected(err, route)
             raise
 
-    def _decode(self, token: str) -> tuple[CompactJWS, dict[str, Any], Issuer]:
-        """Steps 1-3, and the choice of issuer (step 4's first half)."""
+    def _cached(self, token: str, now: float) -> AccessClaims | None:
+        """The verified-token cache's claims for ``token`` (custom check run again), or None."""
+        cache = self.cache
+        if cache is not None and type(token) is str and len(token) <= self.max_token_size:
+            entry = cache.entries.get(token)
+            if entry is not None and now < entry.deadline and now < entry.source.fresh_until:
+                if entry.issuer.custom_check is not None:
+                    self._custom(entry.issuer, entry.claims)
+                return entry.claims
+        return None
+
+    def _decode(self, token: str, now: float) -> tuple[CompactJWS, dict[str, Any], Issuer, str, JWK | None]:
+        """Steps 1-3, the choice of issuer and the ``kid`` (step 4's first half), and the key if the issuer's
+        fresh cached keys have it (None: ask the key source, which may fetch)."""
         try:
             jws = parse_compact(token, algorithms=self._algorithms, max_size=self.max_token_size)
             claims = loads_object(jws.payload, "JWT claims set")
@@ -251,7 +237,10 @@ class AccessTokenVerifier:
                                     actual=iss if type(iss) is str else None, expected=sorted(self.issuers))
             if jws.header["alg"] not in issuer.algorithms:
                 raise AlgorithmNotAllowed(f"algorithm {jws.header['alg']!r} is not allowed for this issuer")
-        return jws, claims, issuer
+        kid = jws.header.get("kid")  # a string when present (checked at step 3)
+        if kid is None:
+            raise KeyNotFound("the token header has no 'kid'", claim="kid")
+        return jws, claims, issuer, kid, issuer.keys.lookup(kid, now)
 
     def _finish(self, token: str, jws: CompactJWS, claims: dict[str, Any], issuer: Issuer, key: JWK, kid: str,
                 now: float) -> AccessClaims:
