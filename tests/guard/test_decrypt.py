@@ -27,7 +27,14 @@ from authpool.guard import (
     TokenError,
     rfc6750,
 )
-from authpool.jose import ECDHKey, b64url_decode, b64url_encode, dumps_compact, encrypt_compact_jwe, loads_object
+from authpool.jose import (
+    ECDHKey,
+    b64url_decode,
+    b64url_encode,
+    dumps_compact,
+    encrypt_compact_jwe,
+    loads_object,
+)
 from authpool.tokens.encrypted import ClaimContext, encode_value
 
 from .helpers import ISS, NOW, access_claims, token
@@ -66,7 +73,7 @@ def test_round_trip(verify, rs_key):
     assert claims.decrypt("custom:national_id") == NATIONAL_ID
     assert asyncio.run(claims.adecrypt("custom:national_id")) == NATIONAL_ID
     # any JSON value round-trips
-    claims = verify(**{"birth": seal({"y": 1985, "m": 4}, rs_key, claim="birth")})
+    claims = verify(birth=seal({"y": 1985, "m": 4}, rs_key, claim="birth"))
     assert claims.decrypt("birth") == {"y": 1985, "m": 4}
 
 

@@ -8,7 +8,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import audit_cmd, cognito_cmd, demo_cmd, encryption_cmd, hooks_cmd, inspect_cmd, keys_cmd, manage_cmd, serve_cmd
+from . import (
+    audit_cmd,
+    cognito_cmd,
+    demo_cmd,
+    encryption_cmd,
+    hooks_cmd,
+    inspect_cmd,
+    keys_cmd,
+    manage_cmd,
+    serve_cmd,
+)
 
 
 class CLIError(Exception):

@@ -48,7 +48,7 @@ def parse_since(text: str | None, *, now: float | None = None) -> int | None:
     if span:
         return int(now - int(span.group(1)) * _UNITS[span.group(2)])
     try:
-        moment = datetime.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        moment = datetime.datetime.fromisoformat(text.strip())  # Python 3.11 reads a trailing Z
     except ValueError:
         raise CLIError(f"--since: {text!r} is neither an ISO 8601 date/time nor a span like 24h") from None
     if moment.tzinfo is None:

@@ -24,7 +24,8 @@ def authpool(live, *args: str, process: bool = False) -> subprocess.CompletedPro
     same ``main``, a context of its own on the same store)."""
     argv = [*args, "--data-dir", str(live.server.data_dir)]
     if process:
-        return subprocess.run([sys.executable, "-m", "authpool", *argv], capture_output=True, text=True, timeout=120)
+        return subprocess.run([sys.executable, "-m", "authpool", *argv], capture_output=True, text=True, timeout=120,
+                              check=False)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(argv)

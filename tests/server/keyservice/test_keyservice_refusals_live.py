@@ -10,6 +10,7 @@ import time
 import jwt as pyjwt
 import pytest
 from tests.server.keyservice.live import HOOK, KMS, LOCAL, NATIONAL_ID, RK, Client
+from tests.support.live_server import free_port
 
 from authpool.guard import (
     AccessTokenVerifier,
@@ -20,7 +21,6 @@ from authpool.guard import (
 )
 from authpool.jose import b64url_decode, b64url_encode, parse_compact_jwe
 from authpool.tokens.encrypted import ClaimContext
-from tests.support.live_server import free_port
 
 
 def claims_of(token: str) -> dict:
