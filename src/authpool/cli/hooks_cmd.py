@@ -40,10 +40,9 @@ def register(commands) -> None:
 def run_set(args: argparse.Namespace) -> int:
     from ..server.hooks import set_hook
     from . import output
-    from .manage_cmd import context, domain_errors
+    from .manage_cmd import store_context
 
-    ctx = context(args)
-    with domain_errors():
+    with store_context(args) as ctx:
         secret = set_hook(ctx.db, args.pool, arn=args.arn, version=args.lambda_version, strict=args.strict,
                           timeout=args.timeout, max_token_bytes=args.max_token_bytes,
                           new_webhook_secret=args.new_secret, actor="cli")
@@ -57,10 +56,9 @@ def run_set(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from ..server.hooks import describe_hook
     from . import output
-    from .manage_cmd import context, domain_errors
+    from .manage_cmd import store_context
 
-    ctx = context(args)
-    with domain_errors():
+    with store_context(args) as ctx:
         described = describe_hook(ctx.db, args.pool)
     if described is None:
         output.say(f"No pre-token hook on {args.pool}")
@@ -72,10 +70,9 @@ def run_show(args: argparse.Namespace) -> int:
 def run_clear(args: argparse.Namespace) -> int:
     from ..server.hooks import clear_hook
     from . import output
-    from .manage_cmd import context, domain_errors
+    from .manage_cmd import store_context
 
-    ctx = context(args)
-    with domain_errors():
+    with store_context(args) as ctx:
         cleared = clear_hook(ctx.db, args.pool, actor="cli")
     output.say(f"Removed the pre-token hook of {args.pool}" if cleared else f"No pre-token hook on {args.pool}")
     return 0

@@ -32,20 +32,12 @@ def _when(epoch: int | None) -> str:
     return datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%d %H:%M:%SZ") if epoch else ""
 
 
-def _context(args: argparse.Namespace):
-    from ..server.context import build_context
-    from .serve_cmd import settings_from
-
-    return build_context(settings_from(args))
-
-
 def run_list(args: argparse.Namespace) -> int:
     from ..server.store.records import KeyState
     from . import output
-    from .manage_cmd import domain_errors
+    from .manage_cmd import store_context
 
-    ctx = _context(args)
-    with domain_errors(), ctx.db.transaction(readonly=True) as tx:
+    with store_context(args) as ctx, ctx.db.transaction(readonly=True) as tx:
         tx.pools.require(args.pool)
         records = tx.signing_keys.list(args.pool)
     output.table(f"signing keys of {args.pool}", ["kid", "purpose", "alg", "state", "created", "removed after"],
@@ -56,7 +48,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_rotate(args: argparse.Namespace) -> int:
     from . import output
-    from .manage_cmd import domain_errors
+    from .manage_cmd import store_context
 
     if args.encryption:
         return _rotate_encryption(args)
@@ -64,8 +56,7 @@ def run_rotate(args: argparse.Namespace) -> int:
         from . import CLIError
 
         raise CLIError("--resource-server needs --encryption")
-    ctx = _context(args)
-    with domain_errors():
+    with store_context(args) as ctx:
         promoted = ctx.keys.rotate(args.pool)
     for purpose, kid in promoted.items():
         output.say(f"{purpose} tokens are now signed with {kid}")
@@ -76,10 +67,9 @@ def run_rotate(args: argparse.Namespace) -> int:
 def _rotate_encryption(args: argparse.Namespace) -> int:
     from ..server.keyservice import rotate_local
     from . import output
-    from .manage_cmd import domain_errors
+    from .manage_cmd import store_context
 
-    ctx = _context(args)
-    with domain_errors():
+    with store_context(args) as ctx:
         rotated = rotate_local(ctx.db, args.pool, args.resource_server)
     if not rotated:
         output.say("No resource server of this pool uses the local key service; nothing to rotate.")

@@ -7,7 +7,6 @@ import sys
 from collections.abc import Iterable, Sequence
 
 
-
 def console():
     """A rich console, or None on a core install without rich (then output is plain text)."""
     if not sys.stdout.isatty():

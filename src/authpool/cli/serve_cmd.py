@@ -69,8 +69,8 @@ def serve(settings, ctx, *, extra_routes=None) -> int:
     from ..server.logs import configure_logging
 
     configure_logging(settings.log_level)
-    common = dict(host=settings.host, port=settings.port, access_log=False, log_config=None,
-                  proxy_headers=False, server_header=False)
+    common = {"host": settings.host, "port": settings.port, "access_log": False, "log_config": None,
+                  "proxy_headers": False, "server_header": False}
     if settings.workers > 1 and not extra_routes:
         export_settings(settings)
         ctx.db.dispose()
