@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
     verification = _verify(token.strip(), args.issuer, result.kind) if args.issuer else None
     if args.json:
         print(json.dumps({"kind": result.kind, "reasons": result.reasons, "audience": result.audience,
-                          "pii_claims": result.pii_claims, "scopes": result.scopes,
+                          "pii_claims": result.pii_claims, "encrypted_claims": result.encrypted_claims,
+                          "scopes": result.scopes,
                           "may_send_to_api": result.api_allowed, "verdict": result.api_verdict,
                           "expired": result.expired, "verification": verification,
                           "header": result.header, "claims": result.claims}, indent=2))
@@ -80,5 +81,6 @@ def run(args: argparse.Namespace) -> int:
     if verification:
         output.say(f"verification: {verification}", style="green" if verification.startswith("valid") else "red")
     output.table("claims", ["claim", "value", "PII"],
-                 [(k, json.dumps(v), "yes" if k in result.pii_claims else "") for k, v in result.claims.items()])
+                 [(k, json.dumps(v), "yes" if k in result.pii_claims else "encrypted" if k in result.encrypted_claims
+                   else "") for k, v in result.claims.items()])
     return 0

@@ -54,7 +54,7 @@ def _b64(value: Any, member: str) -> bytes:
 class ECDHKey:
     """One ECDH-ES key (private or public). Build it with :meth:`generate` or :meth:`from_dict`."""
 
-    __slots__ = ("crv", "kid", "kty", "private_key", "public_key")
+    __slots__ = ("_kid", "crv", "kty", "private_key", "public_key")
 
     def __init__(self, key: Any, *, kid: str | None = None) -> None:
         if isinstance(key, ec.EllipticCurvePrivateKey | x25519.X25519PrivateKey):
@@ -70,7 +70,13 @@ class ECDHKey:
             if crv is None:
                 raise InvalidKey("unsupported elliptic curve for ECDH-ES")
             self.kty, self.crv = "EC", crv
-        self.kid = kid if kid is not None else self.thumbprint()
+        self._kid = kid  # None: the RFC 7638 thumbprint, computed when first asked for (an epk never is)
+
+    @property
+    def kid(self) -> str:
+        if self._kid is None:
+            self._kid = self.thumbprint()
+        return self._kid
 
     # -- construction ---------------------------------------------------------------------------------
     @classmethod

@@ -32,7 +32,8 @@ class Inspection:
     kind: str  # "id" | "access" | "unknown"
     reasons: list[str] = field(default_factory=list)
     audience: str = ""
-    pii_claims: list[str] = field(default_factory=list)
+    pii_claims: list[str] = field(default_factory=list)  # personal data in clear
+    encrypted_claims: list[str] = field(default_factory=list)  # compact JWEs (docs/encrypted-claims.md)
     scopes: list[str] = field(default_factory=list)
     api_allowed: bool = False
     api_verdict: str = ""
@@ -71,6 +72,12 @@ def _describe_audience(kind: str, claims: dict[str, Any]) -> str:
     return "not stated"
 
 
+def _is_encrypted(value: Any) -> bool:
+    """A compact JWE (five base64url parts), or a list of them (one per audience)."""
+    values = value if isinstance(value, list) and value else [value]
+    return all(isinstance(v, str) and v.count(".") == 4 and v.startswith("eyJ") for v in values)
+
+
 def inspect_token(token: str, *, now: int) -> Inspection:
     """Decode (without verifying) and explain ``token``. Raises ``JoseError`` on malformed input."""
     jws = parse_compact(token.strip())
@@ -78,10 +85,11 @@ def inspect_token(token: str, *, now: int) -> Inspection:
     kind, reasons = classify(jws.header, claims)
     scope = claims.get("scope")
     scopes = scope.split() if isinstance(scope, str) else list(scope) if isinstance(scope, list) else []
-    pii = sorted(name for name in claims if is_pii_claim(name))
+    encrypted = sorted(name for name, value in claims.items() if _is_encrypted(value))
+    pii = sorted(name for name in claims if is_pii_claim(name) and name not in encrypted)
     exp = claims.get("exp")
     result = Inspection(header=jws.header, claims=claims, kind=kind, reasons=reasons, scopes=scopes,
-                        pii_claims=pii, audience=_describe_audience(kind, claims),
+                        pii_claims=pii, encrypted_claims=encrypted, audience=_describe_audience(kind, claims),
                         expired=isinstance(exp, int | float) and exp <= now)
     if kind == "id":
         result.api_verdict = ("NO: this is an ID token. ID tokens are for the client's UI; send the access "
@@ -91,6 +99,8 @@ def inspect_token(token: str, *, now: int) -> Inspection:
         result.api_verdict = "yes: an access token is what an API expects"
         if pii:
             result.api_verdict += f" (warning: it carries PII in clear: {', '.join(pii)})"
+        if encrypted:
+            result.api_verdict += f" (encrypted claims, readable only by their API: {', '.join(encrypted)})"
     else:
         result.api_verdict = "NO: not recognisable as an access token"
     if result.expired:

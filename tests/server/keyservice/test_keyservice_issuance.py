@@ -174,3 +174,11 @@ def test_new_resource_servers_default_to_resource_key(world):
 def _count(world, table: str) -> int:
     with world.db.engine.connect() as conn:
         return conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one()
+
+
+def test_token_inspect_reports_encrypted_claims_as_such(world):
+    from authpool.tokens import inspect_token
+
+    result = inspect_token(world.sign_in().access_token, now=int(world.clock()))
+    assert result.encrypted_claims == ["custom:national_id"] and result.pii_claims == []
+    assert "encrypted claims" in result.api_verdict and "in clear" not in result.api_verdict
