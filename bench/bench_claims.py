@@ -145,8 +145,11 @@ def cases_for(db: Database, kms_url: str | None):
                                  ClaimDecryptor(audience=AUD, kms=AwsKms(key_ids=[key], endpoint_url=kms_url)))
         encrypt["aws-kms (moto, HTTP)"] = lambda: backend.encrypt(kms_settings, context, plaintext)
         decrypt["aws-kms (moto, HTTP)"] = lambda: kms_claims.decrypt(NAME)
-    return encrypt, decrypt, {"resource-key X25519": (resource, rk_settings["X25519"]),
-                              "resource-key P-256": (resource, rk_settings["P-256"]), "local": (local, settings)}
+    sizes = {"resource-key X25519": (resource, rk_settings["X25519"]),
+             "resource-key P-256": (resource, rk_settings["P-256"]), "local": (local, settings)}
+    if kms_url:
+        sizes["aws-kms (moto's blob)"] = (backend, kms_settings)
+    return encrypt, decrypt, sizes
 
 
 def sizes(backends) -> None:

@@ -182,3 +182,14 @@ def test_token_inspect_reports_encrypted_claims_as_such(world):
     result = inspect_token(world.sign_in().access_token, now=int(world.clock()))
     assert result.encrypted_claims == ["custom:national_id"] and result.pii_claims == []
     assert "encrypted claims" in result.api_verdict and "in clear" not in result.api_verdict
+
+
+def test_update_resource_server_keeps_the_encryption_settings(world):
+    """UpdateResourceServer replaces name and scopes (Cognito); authpool's Encryption member stays."""
+    from authpool.server.keyservice import settings_of
+    from authpool.server.pool import ResourceServerService
+
+    ResourceServerService(world.db).update(POOL, KYC, "renamed", scopes=[{"ScopeName": "r", "ScopeDescription": "r"}])
+    with world.db.transaction(readonly=True) as tx:
+        settings = settings_of(tx.resource_servers.require(POOL, KYC))
+    assert settings.attributes == ("custom:national_id",) and settings.public_jwk is not None
