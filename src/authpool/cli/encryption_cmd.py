@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from .serve_cmd import add_store_options
 
@@ -48,7 +49,10 @@ def _csv(value: str | None) -> list[str] | None:
 def _jwk(source: str) -> dict:
     from . import CLIError
 
-    text = sys.stdin.read() if source == "-" else open(source, encoding="utf-8").read()  # noqa: SIM115
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CLIError(f"--public-jwk: cannot read {source}: {exc.strerror}") from None
     try:
         data = json.loads(text)
     except ValueError:

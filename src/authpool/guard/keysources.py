@@ -22,6 +22,7 @@ import threading
 import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import quote_plus
 
 from ..jose import ECDHKey, JoseError, b64url_decode
 from ..tokens.encrypted import ClaimContext
@@ -59,6 +60,8 @@ class AuthpoolKeyService:
             raise ValueError("the decrypt endpoint needs a confidential client: client_id and client_secret")
         self.url = check_uri(issuer.rstrip("/") + "/keys/decrypt", allow_http=allow_http)
         self.client_id, self._secret, self.timeout = client_id, client_secret, timeout
+        # RFC 6749 §2.3.1: each part is form-urlencoded before Basic joins them with ':'.
+        self._auth = (quote_plus(client_id), quote_plus(client_secret))
         self._http: Any = None
         self._ahttp: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
@@ -75,7 +78,7 @@ class AuthpoolKeyService:
         with self._lock:
             if self._http is None:
                 self._http = httpx.Client(timeout=self.timeout, follow_redirects=False, trust_env=False,
-                                          auth=(self.client_id, self._secret))
+                                          auth=self._auth)
             client = self._http
         try:
             with client.stream("POST", self.url, json=self._request(kid, encrypted_key, context)) as resp:
@@ -97,7 +100,7 @@ class AuthpoolKeyService:
         client = self._ahttp.get(loop)
         if client is None:  # one client per event loop: an AsyncClient may not cross loops
             client = self._ahttp[loop] = httpx.AsyncClient(timeout=self.timeout, follow_redirects=False,
-                                                           trust_env=False, auth=(self.client_id, self._secret))
+                                                           trust_env=False, auth=self._auth)
         try:
             async with client.stream("POST", self.url, json=self._request(kid, encrypted_key, context)) as resp:
                 body = bytearray()

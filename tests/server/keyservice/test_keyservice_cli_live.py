@@ -99,3 +99,29 @@ def test_encryption_show(live):
     for ident, backend in ((RK, "resource-key"), (LOCAL, "local"), ("https://kyc-kms.example", "aws-kms")):
         line = next(line for line in done.stdout.splitlines() if line.startswith(ident))
         assert backend in line and "custom:national_id" in line
+
+
+def test_encryption_set(live, tmp_path, monkeypatch):
+    from authpool.jose import ECDHKey
+
+    ident = "https://cli-set.example"
+    live.ctx.resource_servers.create(live.pool_id, ident, "cli set", scopes=[{"ScopeName": "read",
+                                                                               "ScopeDescription": "read"}])
+    key = ECDHKey.generate("X25519", kid="cli-1")
+    public, private = tmp_path / "public.json", tmp_path / "private.json"
+    public.write_text(json.dumps(key.to_public_dict()))
+    private.write_text(json.dumps(key.to_private_dict()))
+    done = authpool(live, "encryption", "set", "--pool", live.pool_id, "--resource-server", ident,
+                    "--public-jwk", str(public), "--attributes", "custom:national_id")
+    assert done.returncode == 0, done.stderr
+    assert f"{ident}: resource-key; attributes custom:national_id" in done.stdout and "not ready" not in done.stdout
+    refused = authpool(live, "encryption", "set", "--pool", live.pool_id, "--resource-server", ident,
+                       "--public-jwk", str(private))
+    assert refused.returncode == 2 and "private key stays with the API" in refused.stderr
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(key.to_public_dict())))
+    local = authpool(live, "encryption", "set", "--pool", live.pool_id, "--resource-server", ident,
+                     "--backend", "local", "--decrypt-clients", "", "--public-jwk", "-")
+    assert local.returncode == 0 and "not ready: no client may decrypt" in local.stdout
+    bad = authpool(live, "encryption", "set", "--pool", live.pool_id, "--resource-server", ident,
+                   "--decrypt-clients", live.web.client_id + ",nosuch")
+    assert bad.returncode == 2 and "not a confidential client" in bad.stderr
