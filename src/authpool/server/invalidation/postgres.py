@@ -11,6 +11,7 @@ PostgreSQL: nothing else to run).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import text
@@ -36,8 +37,9 @@ class PostgresChannel:
         self._conn = psycopg.connect(self._dsn, **self._options)
         self._conn.execute(f"LISTEN {CHANNEL}")
 
-    def receive(self, timeout: float) -> list[str]:
-        return [n.payload for n in self._conn.notifies(timeout=timeout)]
+    def receive(self, timeout: float) -> Iterator[str]:
+        for notify in self._conn.notifies(timeout=timeout):
+            yield notify.payload
 
     def heartbeat(self) -> None:
         self._conn.execute("SELECT 1")

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from ..redisconn import RedisConnection, client
@@ -43,20 +44,17 @@ class RedisChannel:
                 raise TimeoutError("Redis did not confirm the subscription")
         self._pong_at = self._clock()
 
-    def receive(self, timeout: float) -> list[str]:
-        payloads: list[str] = []
+    def receive(self, timeout: float) -> Iterator[str]:
         deadline = self._clock() + timeout
-        while True:
-            message = self._pubsub.get_message(timeout=max(0.0, deadline - self._clock()))
+        while (remaining := deadline - self._clock()) > 0:
+            message = self._pubsub.get_message(timeout=remaining)
             if message is None:
-                return payloads
+                continue
             if message["type"] == "message":
                 data = message["data"]
-                payloads.append(data.decode() if isinstance(data, bytes) else str(data))
+                yield data.decode() if isinstance(data, bytes) else str(data)
             elif message["type"] == "pong":
                 self._pong_at = self._clock()
-            if payloads and self._clock() >= deadline:
-                return payloads
 
     def heartbeat(self) -> None:
         if self._clock() - self._pong_at > SYNC_TIMEOUT:

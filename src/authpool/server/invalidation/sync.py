@@ -31,7 +31,7 @@ import secrets
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Protocol
 
 from .. import cache
@@ -47,15 +47,15 @@ RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0)
 
 
 class Channel(Protocol):
-    """One transport: ``connect`` subscribes (and returns only once subscribed); ``receive`` returns
-    the payloads that arrive within ``timeout``; ``heartbeat`` raises unless the connection is alive;
-    every method but ``publish`` runs on the listener thread."""
+    """One transport: ``connect`` subscribes (and returns only once subscribed); ``receive`` yields
+    each payload as soon as it arrives, for up to ``timeout`` seconds; ``heartbeat`` raises unless
+    the connection is alive; every method but ``publish`` runs on the listener thread."""
 
     kind: str
 
     def connect(self) -> None: ...
 
-    def receive(self, timeout: float) -> list[str]: ...
+    def receive(self, timeout: float) -> Iterator[str]: ...
 
     def heartbeat(self) -> None: ...
 
@@ -101,6 +101,7 @@ class CacheSync:
         try:
             self.channel.publish(payload)
             self.published += 1
+            log.debug("cache invalidation published", extra={"cache": name})
         except Exception as exc:  # noqa: BLE001 - the change is committed; the others' watchdogs bound the damage
             log.warning("could not publish a cache invalidation", extra={"cache": name, "channel": self.channel.kind,
                                                                           "error_type": type(exc).__name__})
@@ -148,6 +149,7 @@ class CacheSync:
         if sender == self.id or not isinstance(name, str) or not (key is None or isinstance(key, str)):
             return
         self.received += 1
+        log.debug("cache invalidation received", extra={"cache": name})
         if name in self._flushers:
             self._flushers[name]()
         else:
