@@ -116,6 +116,14 @@ class AuthpoolKeyService:
         if self._http is not None:
             self._http.close()
 
+    async def aclose(self) -> None:
+        """Close this event loop's client (call it at the application's shutdown)."""
+        import asyncio
+
+        client = self._ahttp.pop(asyncio.get_running_loop(), None)
+        if client is not None:
+            await client.aclose()
+
 
 def _answer(status: int, body: bytes) -> bytes:
     try:
