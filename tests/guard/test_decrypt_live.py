@@ -17,7 +17,6 @@ from authpool.guard import (
     ClaimDecryptor,
     DecryptionNotAllowed,
     EncryptedClaimWrongAudience,
-    MalformedEncryptedClaim,
     ResourceKeys,
 )
 
@@ -60,15 +59,10 @@ def test_each_key_source_round_trip(live, audience):
 
 def test_a_token_for_one_api_is_unreadable_by_the_others(live):
     token = live.token_for(LOCAL)
-    all_decryptors = decryptors(live)
-    for audience in (RK, KMS):  # configured for other key services: the JWE's algorithm is not theirs
-        with pytest.raises(MalformedEncryptedClaim):
-            verifier(live, all_decryptors[audience]).verify(token).decrypt("custom:national_id")
-    both = ClaimDecryptor(audience=RK, resource_keys=ResourceKeys([live.rs_key]),
-                          key_service=AuthpoolKeyService(live.issuer, client_id=live.kycapi.client_id,
-                                                         client_secret=live.kycapi.secret))
-    with pytest.raises(EncryptedClaimWrongAudience):  # the algorithm fits; the audience does not
-        verifier(live, both).verify(token).decrypt("custom:national_id")
+    for audience, decryptor in decryptors(live).items():
+        if audience != LOCAL:
+            with pytest.raises(EncryptedClaimWrongAudience):
+                verifier(live, decryptor).verify(token).decrypt("custom:national_id")
 
 
 def test_the_key_policy_is_the_servers(live):

@@ -12,13 +12,14 @@ The check order, after the token itself verified (verifier.py's eleven steps); t
 1. the claim is present (``default=`` returns a default instead)          -> EncryptedClaimMissing
 2. a string of at most ``max_claim_size`` (a list: one per audience)       -> MalformedEncryptedClaim
 3. strict compact JWE (jose/jwe.py): five parts, base64url, header rules, ``enc`` A256GCM, ``alg`` one
-   of the configured key services' (ECDH-ES+A256KW, A256KW, dir)           -> MalformedEncryptedClaim
+   of the three an encrypted claim may have (ECDH-ES+A256KW, A256KW, dir)  -> MalformedEncryptedClaim
 4. ``aud`` header is this API (RFC 7519 §5.3 replicated claim)             -> EncryptedClaimWrongAudience
 5. ``ctx`` header equals the binding of (the token's ``iss``, its ``sub``, the name read, this API)
    (tokens/encrypted.py): a ciphertext moved to another user, claim or issuer stops here
                                                                            -> EncryptedClaimTampered
 6. the key: own private key by ``kid`` / authpool's decrypt endpoint / KMS ``Decrypt``, with the same
-   context                                          -> DecryptionKeyUnavailable, DecryptionNotAllowed,
+   context; a key service this guard was not given (the resource server's backend changed, say)
+   fails closed                                     -> DecryptionKeyUnavailable, DecryptionNotAllowed,
                                                        EncryptedClaimTampered
 7. AES-GCM with the header as AAD, then strict JSON                        -> EncryptedClaimTampered
 
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
 MAX_CLAIM_SIZE = 8 * 1024
 _RAISE: Any = object()
 _RESOURCE, _LOCAL, _KMS = ALG_BY_BACKEND["resource-key"], ALG_BY_BACKEND["local"], ALG_BY_BACKEND["aws-kms"]
+_CLAIM_ALGS = frozenset((_RESOURCE, _LOCAL, _KMS))
 
 
 class ClaimDecryptor:
@@ -83,6 +85,7 @@ class ClaimDecryptor:
         self.resource_keys, self.key_service, self.kms = resource_keys, key_service, kms
         self.algorithms = frozenset(alg for alg, source in ((_RESOURCE, resource_keys), (_LOCAL, key_service),
                                                             (_KMS, kms)) if source is not None)
+        self._sources = {_RESOURCE: resource_keys, _LOCAL: key_service, _KMS: kms}
 
     def __repr__(self) -> str:
         return (f"ClaimDecryptor(audience={self.audience!r}, algorithms={sorted(self.algorithms)}, "
@@ -115,7 +118,7 @@ class ClaimDecryptor:
 
     def _parse(self, text: str, name: str) -> CompactJWE:
         try:
-            return parse_compact_jwe(text, algorithms=self.algorithms, encryptions=(CLAIM_ENC,),
+            return parse_compact_jwe(text, algorithms=_CLAIM_ALGS, encryptions=(CLAIM_ENC,),
                                      max_size=self.max_claim_size)
         except JoseError as exc:
             raise MalformedEncryptedClaim(f"claim {name!r}: {exc}", claim=name) from None
@@ -126,7 +129,7 @@ class ClaimDecryptor:
         if prepared is None:
             return self._missing(name, default)
         jwe, context = prepared
-        alg = jwe.alg
+        alg = self._source_for(jwe, name)
         if alg == _RESOURCE:
             key: Any = self.resource_keys.get(jwe.kid)  # type: ignore[union-attr]
         elif alg == _LOCAL:
@@ -140,7 +143,7 @@ class ClaimDecryptor:
         if prepared is None:
             return self._missing(name, default)
         jwe, context = prepared
-        alg = jwe.alg
+        alg = self._source_for(jwe, name)
         if alg == _RESOURCE:
             key: Any = self.resource_keys.get(jwe.kid)  # type: ignore[union-attr]
         elif alg == _LOCAL:
@@ -148,6 +151,13 @@ class ClaimDecryptor:
         else:
             key = await self.kms.adecrypt(_edk(jwe), context)  # type: ignore[union-attr]
         return self._open(jwe, key, alg, name)
+
+    def _source_for(self, jwe: CompactJWE, name: str) -> str:
+        if self._sources.get(jwe.alg) is None:
+            raise DecryptionKeyUnavailable(f"claim {name!r} is encrypted with {jwe.alg}, and this guard has no "
+                                           f"key service for it", claim=name, actual=jwe.alg,
+                                           expected=sorted(self.algorithms))
+        return jwe.alg
 
     @staticmethod
     def _missing(name: str, default: Any) -> Any:
