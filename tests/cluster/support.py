@@ -139,8 +139,12 @@ class Cluster:
     (``AUTHPOOL_BASE_URL``, as behind a load balancer), one master key and one admin key pair."""
 
     def __init__(self, tmp: Path, database_url: str, *, n: int = 2, redis_url: str | None = None,
-                 workers: int = 1, env: dict[str, str] | None = None, urls: list[str] | None = None) -> None:
+                 workers: int = 1, env: dict[str, str] | None = None, urls: list[str] | None = None,
+                 own_redis_url: str | None = None) -> None:
+        """``urls``: each node's database URL (default ``database_url``); ``own_redis_url``: the Redis
+        of this process's context (default ``redis_url``), e.g. direct while the nodes go through a proxy."""
         self.tmp, self.database_url = tmp, database_url
+        self.own_redis_url = own_redis_url or redis_url
         self.master_key = encode_key(secrets.token_bytes(32))
         self.admin = ("AKIA" + secrets.token_hex(8).upper(), secrets.token_urlsafe(30)[:40])
         self.base_url = f"http://127.0.0.1:{free_port()}"
@@ -159,6 +163,7 @@ class Cluster:
         from pydantic import SecretStr
 
         return Settings(data_dir=self.tmp / "seed", database_url=self.database_url,
+                        redis_url=SecretStr(self.own_redis_url) if self.own_redis_url else None,
                         master_key=SecretStr(self.master_key), base_url=self.base_url,
                         admin_access_key_id=self.admin[0], admin_secret_access_key=SecretStr(self.admin[1]))
 

@@ -44,7 +44,7 @@ def test_kill_9_of_a_worker_under_load_loses_nothing(cluster, world):
     print(f"\n{len(load.calls)} calls, {len(failures)} failed ({sorted(outcomes)}), "
           f"{sum(c.retries for c in chains)} chain retries, killed {killed}")
     # A killed worker drops its connections; nothing is ever refused as invalid.
-    assert all(o.startswith("conn ") or o.startswith("500 ") for o in outcomes), outcomes
+    assert all(o.startswith(("conn ", "500 ")) for o in outcomes), outcomes
     assert [c for c in load.calls if c.started > last_kill + 1.0 and not c.ok] == []
     assert sum(1 for c in load.calls if c.ok) > 100
     assert chain_problems(cluster, chains) == []
