@@ -57,15 +57,12 @@ def parse_since(text: str | None, *, now: float | None = None) -> int | None:
 
 
 def run_decrypts(args: argparse.Namespace) -> int:
-    from ..server.context import build_context
     from ..server.keyservice import decrypt_summary
     from . import output
-    from .manage_cmd import domain_errors
-    from .serve_cmd import settings_from
+    from .manage_cmd import store_context
 
     since = parse_since(args.since)
-    ctx = build_context(settings_from(args))
-    with domain_errors():
+    with store_context(args) as ctx:
         if args.pool:
             with ctx.db.transaction(readonly=True) as tx:
                 tx.pools.require(args.pool)

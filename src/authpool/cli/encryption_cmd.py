@@ -62,26 +62,18 @@ def _jwk(source: str) -> dict:
     return data
 
 
-def _context(args: argparse.Namespace):
-    from ..server.context import build_context
-    from .serve_cmd import settings_from
-
-    return build_context(settings_from(args))
-
-
 def run_set(args: argparse.Namespace) -> int:
     from ..server.keyservice import configure
     from ..server.keyservice.settings import ready
     from . import output
-    from .manage_cmd import domain_errors
+    from .manage_cmd import store_context
 
-    ctx = _context(args)
     kwargs = {}
     if args.public_jwk is not None:
         kwargs["public_jwk"] = _jwk(args.public_jwk)
     if args.kms_key_id is not None:
         kwargs["kms_key_id"] = args.kms_key_id or None
-    with domain_errors():
+    with store_context(args) as ctx:
         settings = configure(ctx.db, args.pool, args.resource_server, backend=args.backend,
                              attributes=_csv(args.attributes), decrypt_clients=_csv(args.decrypt_clients),
                              actor="cli", **kwargs)
@@ -95,10 +87,9 @@ def run_show(args: argparse.Namespace) -> int:
     from ..server.keyservice import describe
     from ..server.keyservice.settings import ready
     from . import output
-    from .manage_cmd import domain_errors
+    from .manage_cmd import store_context
 
-    ctx = _context(args)
-    with domain_errors():
+    with store_context(args) as ctx:
         rows = describe(ctx.db, args.pool)
     output.table(f"encrypted claims in {args.pool}", ["resource server", "backend", "attributes", "key", "ready"],
                  [(ident, s.backend, ", ".join(s.attributes), _key(s), ready(s) or "yes") if s is not None
