@@ -176,3 +176,18 @@ def test_concurrent_loads_and_invalidations_never_leave_a_stale_value():
     for t in threads:
         t.join()
     assert c.get_or_load("k", lambda: source["v"]) == 1999
+
+
+def test_non_blocking_serves_hits_and_refuses_misses_without_loading():
+    c: Cache[str] = Cache(name(), ttl=60, clock=Clock())
+    c.get_or_load("hit", lambda: "H")
+    loads: list[str] = []
+    with cache_mod.non_blocking():
+        assert c.get_or_load("hit", lambda: loads.append("hit") or "again") == "H"
+        with pytest.raises(cache_mod.WouldBlock):
+            c.get_or_load("miss", lambda: loads.append("miss") or "M")
+        with pytest.raises(cache_mod.WouldBlock):
+            cache_mod.about_to_block()
+    assert loads == []
+    cache_mod.about_to_block()  # outside: nothing happens
+    assert c.get_or_load("miss", lambda: "M") == "M"

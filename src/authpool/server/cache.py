@@ -27,18 +27,27 @@ The hook point (for PostgreSQL ``LISTEN/NOTIFY`` or Redis pub/sub):
 Caches are found by name, so an invalidation reaches every cache of that name in the process (all
 server contexts). Keys are strings, so that they can travel between processes as they are.
 Bounded: at most ``max_entries`` per cache; the oldest entry goes first when full.
+
+Work that must not wait (on the event loop): inside :func:`non_blocking`, a cache miss, a store
+transaction (``Database.transaction``) and a pre-token hook call (``HookCustomizer``) raise
+:class:`WouldBlock` instead of waiting, and the caller redoes the whole piece of work where waiting
+is allowed (a worker thread). The token endpoint issues client-credentials tokens this way when all
+it needs is in memory, which saves the hand-off to a thread and back.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Generic, TypeVar
 
-__all__ = ["CLIENTS", "SIGNING_KEYS", "Cache", "add_listener", "apply_remote", "invalidate", "names"]
+__all__ = ["CLIENTS", "SIGNING_KEYS", "Cache", "WouldBlock", "about_to_block", "add_listener", "apply_remote",
+           "invalidate", "names", "non_blocking"]
 
 V = TypeVar("V")
 Listener = Callable[[str, "str | None"], None]
@@ -47,6 +56,7 @@ CLIENTS = "clients"  # client id -> ClientRecord
 SIGNING_KEYS = "signing_keys"  # pool id -> the pool's active signing keys
 
 log = logging.getLogger("authpool.cache")
+_non_blocking: contextvars.ContextVar[bool] = contextvars.ContextVar("authpool_non_blocking", default=False)
 _registry: dict[str, weakref.WeakSet[Cache]] = {}
 _listeners: list[Listener] = []
 _registry_lock = threading.Lock()
@@ -88,6 +98,7 @@ class Cache(Generic[V]):
         entry = self._entries.get(key)
         if entry is not None and entry[0] > self._clock():
             return entry[1]
+        about_to_block()
         generation = self._generation
         value = load()
         if value is not None and self.ttl > 0:
@@ -153,3 +164,25 @@ def names() -> list[str]:
     others (its channel was down) flushes them all (``server/invalidation``)."""
     with _registry_lock:
         return list(_registry)
+
+
+class WouldBlock(BaseException):
+    """Raised inside :func:`non_blocking` where the work would wait (store, hook). A BaseException,
+    like GeneratorExit, so that no ``except Exception`` on the way takes it for a failure."""
+
+
+@contextmanager
+def non_blocking() -> Iterator[None]:
+    """Within this block, :func:`about_to_block` raises :class:`WouldBlock`. Only for work that can be
+    redone from the start (nothing written yet when it raises)."""
+    token = _non_blocking.set(True)
+    try:
+        yield
+    finally:
+        _non_blocking.reset(token)
+
+
+def about_to_block() -> None:
+    """Called before waiting on the store or a hook: raises :class:`WouldBlock` inside :func:`non_blocking`."""
+    if _non_blocking.get():
+        raise WouldBlock

@@ -20,6 +20,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
+from ..cache import about_to_block
 from ..errors import InvalidParameter
 from ..issuance.customize import ClaimSets, IssueContext
 from .admin import decrypt_secret
@@ -58,6 +59,7 @@ class HookCustomizer:
         loaded = self._load(context)
         if loaded is None:
             return claims
+        about_to_block()  # a hook may take seconds: never on the event loop (server/cache.py)
         config, groups = loaded
         started = time.monotonic()
         try:

@@ -7,6 +7,10 @@
 * A retired key stays in the JWKS until every token it signed has expired: no ID or access token
   lives longer than one day (Cognito's maximum validity, COGNITO.md §1.5), plus the verifier leeway.
 * Private keys are decrypted once per process and kept by ``kid`` (they never change for a kid).
+* The pool's active keys (and the minter made of them) are cached (server/cache.py,
+  :data:`~..cache.SIGNING_KEYS`): :meth:`SigningKeys.ensure` and :meth:`SigningKeys.rotate` invalidate
+  them once their transaction commits; another process's rotation is seen within ``cache_ttl``
+  seconds, meanwhile the old active key still signs, and it stays in the JWKS (retired) anyway.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 from ...jose.algorithms import SIGNING_ALGORITHMS
 from ...jose.jwk import JWK
 from ...tokens.mint import TokenMinter
+from ..cache import SIGNING_KEYS, Cache
 from ..errors import InvalidParameter
 from ..store.records import KeyPurpose, KeyState, PoolRecord
 
@@ -26,13 +31,15 @@ from ..store.records import KeyPurpose, KeyState, PoolRecord
 MAX_TOKEN_LIFETIME = 86_400 + 300
 DEFAULT_ALG = "RS256"
 PURPOSES = (KeyPurpose.ID, KeyPurpose.ACCESS)
+CACHE_TTL = 2.0
 
 
 class SigningKeys:
-    def __init__(self, db, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db, clock: Callable[[], float] = time.time, *, cache_ttl: float = CACHE_TTL) -> None:
         self._db, self._clock = db, clock
         self._jwk_cache: dict[str, JWK] = {}
         self._lock = threading.Lock()
+        self._minters: Cache[TokenMinter] = Cache(SIGNING_KEYS, ttl=cache_ttl)
 
     # -- policy ------------------------------------------------------------------------------------
     @staticmethod
@@ -49,6 +56,7 @@ class SigningKeys:
                 states = {k.state for k in tx.signing_keys.list(pool_id, purpose=purpose)}
                 if KeyState.ACTIVE not in states:
                     self._add(tx, pool_id, purpose, alg, KeyState.ACTIVE)
+                    tx.after_commit(lambda: self._minters.invalidate(pool_id))
                 if KeyState.NEXT not in states:
                     self._add(tx, pool_id, purpose, alg, KeyState.NEXT)
 
@@ -70,6 +78,7 @@ class SigningKeys:
                 self._add(tx, pool_id, purpose, self.signing_alg(pool), KeyState.NEXT)
                 promoted[purpose.value] = upcoming[0].kid
             tx.signing_keys.purge()
+            tx.after_commit(lambda: self._minters.invalidate(pool_id))
         return promoted
 
     @staticmethod
@@ -96,7 +105,13 @@ class SigningKeys:
 
     # -- signing ------------------------------------------------------------------------------------
     def minter(self, pool_id: str, issuer: str) -> TokenMinter:
-        """A minter with the pool's active ID-token and access-token keys."""
+        """A minter with the pool's active ID-token and access-token keys (cached, see above)."""
+        minter = self._minters.get_or_load(pool_id, lambda: self._load_minter(pool_id, issuer))
+        if minter.issuer != issuer:  # one issuer per pool in practice; never sign for the wrong one
+            minter = self._load_minter(pool_id, issuer)
+        return minter
+
+    def _load_minter(self, pool_id: str, issuer: str) -> TokenMinter:
         active = self._active(pool_id)
         if any(record is None for record in active.values()):
             self.ensure(pool_id)  # first use of a new pool (raises NotFound for an unknown pool)

@@ -13,6 +13,12 @@ It reads like the protocol (node-oidc-provider's list of steps), one function pe
 
 Errors are JSON per §5.2 from one renderer (:func:`.errors.json_error`); ``invalid_client`` after a
 Basic attempt is 401 with ``WWW-Authenticate``.
+
+Where it runs: steps 4-6 go to a worker thread (``ctx.run``) because they may wait on the store or a
+pre-token hook, except for ``client_credentials`` when everything it needs is already in memory (the
+client and the pool's signing keys cached, no hook to run, no ``resource`` to look up): then they run
+on the event loop, which saves the hand-off to a thread and back (server/cache.py, ``non_blocking``;
+bench/bench_token_endpoint.py). A cache miss there starts the request over in the thread.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from types import ModuleType
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from ..cache import WouldBlock, non_blocking
 from .clientauth import AuthenticatedClient, authenticate, uses_basic
 from .errors import NO_STORE, InvalidRequest, UnsupportedGrantType, json_error
 from .grants import GRANTS
@@ -48,12 +55,26 @@ def _issue(ctx, pool_id: str, authorization: str | None, params: dict[str, str])
     return grant.handle(ctx, client, params)
 
 
+def _issue_in_memory(ctx, pool_id: str, authorization: str | None, params: dict[str, str]) -> dict | None:
+    """:func:`_issue` on the event loop for client credentials, or None when it would wait."""
+    if params.get("grant_type") != "client_credentials":
+        return None
+    try:
+        with non_blocking():
+            return _issue(ctx, pool_id, authorization, params)
+    except WouldBlock:
+        return None
+
+
 async def token(request: Request) -> Response:
     ctx = request.app.state.ctx
     authorization = request.headers.get("authorization")
+    pool_id = request.path_params["pool_id"]
     try:
         params = await form_params(request, max_bytes=ctx.settings.max_body_bytes)
-        body = await ctx.run(_issue, ctx, request.path_params["pool_id"], authorization, params)
+        body = _issue_in_memory(ctx, pool_id, authorization, params)
+        if body is None:
+            body = await ctx.run(_issue, ctx, pool_id, authorization, params)
     except Exception as exc:  # noqa: BLE001 - rendered by the one error renderer (unknown -> server_error)
         return json_error(exc, basic_auth=uses_basic(authorization))
     return JSONResponse(body, headers=NO_STORE)

@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..cache import CLIENTS, Cache
 from ..errors import InvalidParameter
 from ..store import ClientRecord, Page, UnitOfWork
 from . import ids
@@ -48,6 +49,11 @@ VALIDITY = {  # member: (units key, default value, default unit, min seconds, ma
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 MAX_SCOPES = 50
 MAX_URLS = 100
+#: Seconds another process's change to a client may go unseen by :meth:`ClientService.find` (server/cache.py).
+CACHE_TTL = 2.0
+
+
+_UNKNOWN = object()  # cached for a client id that does not exist
 
 
 def default_settings() -> dict[str, Any]:
@@ -182,6 +188,16 @@ def _check_validity(s: dict[str, Any]) -> None:
 
 
 class ClientService(Service):
+    """:meth:`find` (client authentication on every token, revocation, introspection and Cognito
+    sign-in request) answers from a cache (server/cache.py) that :meth:`create`, :meth:`update`,
+    :meth:`delete` and ``PoolService.delete`` invalidate once their transaction commits. Unknown ids
+    are remembered too, so that a repeated probe costs the same whether the client exists or not.
+    Cached records are shared: callers must not change them (their ``settings`` dict included)."""
+
+    def __init__(self, db, *, cache_ttl: float = CACHE_TTL) -> None:
+        super().__init__(db)
+        self._cache: Cache[ClientRecord | object] = Cache(CLIENTS, ttl=cache_ttl)
+
     def create(
         self,
         pool_id: str,
@@ -203,6 +219,7 @@ class ClientService(Service):
             client = t.clients.create(
                 pool_id, client_id=ids.new_client_id(), name=name, client_secret=secret, settings=normalized
             )
+            t.after_commit(lambda: self._cache.invalidate(client.client_id))  # if it was probed while unknown
             self._audit(
                 t,
                 "client.created",
@@ -219,9 +236,16 @@ class ClientService(Service):
             return t.clients.require(pool_id, client_id)
 
     def find(self, client_id: str, *, tx: UnitOfWork | None = None) -> ClientRecord | None:
-        """By client id alone (InitiateAuth and /oauth2/token name no pool)."""
-        with self._tx(tx, readonly=True) as t:
-            return t.clients.find(client_id)
+        """By client id alone (InitiateAuth and /oauth2/token name no pool). Cached unless ``tx``
+        is given (a caller's transaction reads the store)."""
+        if tx is not None:
+            return tx.clients.find(client_id)
+        found = self._cache.get_or_load(client_id, lambda: self._find(client_id))
+        return found if isinstance(found, ClientRecord) else None
+
+    def _find(self, client_id: str) -> ClientRecord | object:
+        with self.db.transaction(readonly=True) as t:
+            return t.clients.find(client_id) or _UNKNOWN
 
     def list(
         self, pool_id: str, *, limit: int = 60, next_token: str | None = None, tx: UnitOfWork | None = None
@@ -250,12 +274,14 @@ class ClientService(Service):
             self._check_attributes(t, pool_id, normalized)
             client = t.clients.update(pool_id, client_id, name=name, settings=normalized)
             self._audit(t, "client.updated", pool_id=pool_id, target=client_id)
+            t.after_commit(lambda: self._cache.invalidate(client_id))
         return client
 
     def delete(self, pool_id: str, client_id: str, *, tx: UnitOfWork | None = None) -> None:
         with self._tx(tx) as t:
             t.clients.delete(pool_id, client_id)
             self._audit(t, "client.deleted", pool_id=pool_id, target=client_id)
+            t.after_commit(lambda: self._cache.invalidate(client_id))
 
     @staticmethod
     def _check_attributes(t: UnitOfWork, pool_id: str, settings: dict[str, Any]) -> None:

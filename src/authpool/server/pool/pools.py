@@ -20,6 +20,7 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .. import cache
 from ..errors import AlreadyExists, InvalidParameter, LimitExceeded
 from ..store import Page, PoolRecord, UnitOfWork
 from ..store.records import AttributeSchemaRecord
@@ -186,6 +187,8 @@ class PoolService(Service):
         with self._tx(tx) as t:
             t.pools.delete(pool_id)
             self._audit(t, "pool.deleted", pool_id=pool_id, target=pool_id)
+            # Its clients and keys went with it (server/cache.py): forget them once this commits.
+            t.after_commit(lambda: (cache.invalidate(cache.CLIENTS), cache.invalidate(cache.SIGNING_KEYS, pool_id)))
 
     def schema(self, pool_id: str, *, tx: UnitOfWork | None = None) -> list[AttributeSchemaRecord]:
         with self._tx(tx, readonly=True) as t:

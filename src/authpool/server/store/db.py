@@ -24,6 +24,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from ..cache import about_to_block
 from ..secrets import MasterKey
 from ._base import StoreContext
 from .audit import AuditRepository
@@ -79,9 +80,15 @@ class UnitOfWork:
         self.srp = SrpRepository(ctx)  # SRP verifiers and answered challenges
         self.throttle = ThrottleRepository(ctx)  # failed sign-ins when no Redis is configured (limiters/)
         self.encryption_keys = EncryptionKeyRepository(ctx)  # local key service KEKs (encrypted claims)
+        self._after_commit: list[Callable[[], None]] = []
 
     def now(self) -> int:
         return int(self._clock())
+
+    def after_commit(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` once this transaction has committed; never after a rollback. For cache
+        invalidation (server/cache.py): after the commit, so a reader cannot load the old row again."""
+        self._after_commit.append(fn)
 
 
 class Database:
@@ -143,6 +150,7 @@ class Database:
         ``READ ONLY``; on SQLite it does not take the write lock. ``actor`` is recorded by services
         in audit events written in this transaction.
         """
+        about_to_block()  # never inside server/cache.py's non_blocking() (the event loop's in-memory paths)
         guard = self.dialect == "sqlite" and not readonly
         if guard and getattr(self._local, "writing", False):
             # The inner BEGIN IMMEDIATE would wait on the outer one's lock until busy_timeout.
@@ -175,6 +183,8 @@ class Database:
                 session.rollback()
             else:
                 session.commit()
+                for fn in uow._after_commit:
+                    fn()
 
     def migrate(self) -> None:
         """Bring the schema to the latest revision (idempotent; safe to run from several processes)."""
