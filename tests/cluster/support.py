@@ -211,9 +211,15 @@ class Cluster:
 # -- processes ------------------------------------------------------------------------------------------
 def children(pid: int) -> list[int]:
     found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        found += [int(x) for x in text]
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return found
+    for task in tasks:
+        try:
+            found += [int(x) for x in (task / "children").read_text().split()]
+        except FileNotFoundError:  # a thread that just ended
+            continue
     return found
 
 
