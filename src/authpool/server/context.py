@@ -62,8 +62,9 @@ def load_master_key(settings: Settings) -> MasterKey:
     return MasterKey.load(settings.data_dir)
 
 
-#: Hook-configuration cache lifetime when changes arrive through a cross-process channel.
-SYNCED_HOOK_CACHE_TTL = 30.0
+#: Cache lifetime (clients, signing keys, hook settings) when a cross-process channel delivers every
+#: change (server/invalidation): the channel is the freshness mechanism, the TTL only a backstop.
+SYNCED_CACHE_TTL = 30.0
 
 
 def build_context(settings: Settings, *, migrate: bool | None = None) -> ServerContext:
@@ -83,18 +84,19 @@ def build_context(settings: Settings, *, migrate: bool | None = None) -> ServerC
                                             "keyservice": invalidate_key_settings})
     secret = settings.admin_secret_access_key.get_secret_value() if settings.admin_secret_access_key else None
     admin = load_or_create(settings.data_dir, master_key, env_id=settings.admin_access_key_id, env_secret=secret)
-    keys = SigningKeys(db)
+    keys = SigningKeys(db, cache_ttl=SYNCED_CACHE_TTL) if cache_sync else SigningKeys(db)
     users = UserService(db)
     signin = SignInService(db, users, build_throttle(db=db, master_key=master_key, redis=redis), master_key)
     keyservice = KeyService(db)
     # Declared encrypted claims become placeholders, the hook runs, then every placeholder is encrypted.
-    hooks = HookCustomizer(db, cache_ttl=SYNCED_HOOK_CACHE_TTL if cache_sync else hook_cache.DEFAULT_TTL)
+    hooks = HookCustomizer(db, cache_ttl=SYNCED_CACHE_TTL if cache_sync else hook_cache.DEFAULT_TTL)
     customizer = CustomizerChain(DeclaredClaims(keyservice), hooks, EncryptClaims(keyservice, db))
     return ServerContext(
         settings=settings, db=db, master_key=master_key, keys=keys, admin=admin,
         tokens=TokenService(db, keys, settings.issuer_for, customizer=customizer),
         pools=PoolService(db, region=settings.region), users=users, groups=GroupService(db),
-        clients=ClientService(db), resource_servers=ResourceServerService(db),
+        clients=ClientService(db, cache_ttl=SYNCED_CACHE_TTL) if cache_sync else ClientService(db),
+        resource_servers=ResourceServerService(db),
         signin=signin, srp=SrpSignIn(db, signin, master_key), keyservice=keyservice,
         decrypt_limiter=TokenBucket(settings.decrypt_rate, settings.decrypt_burst),
         redis=redis, cache_sync=cache_sync,
