@@ -31,6 +31,12 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
 
 
+async def live(request: Request) -> Response:
+    """Liveness: this process answers. No dependency is checked (``/health`` is readiness): a database
+    outage must take servers out of rotation, not restart them all (docs/deploy.md)."""
+    return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     """Background work of a serving process: the cross-process cache invalidation listener."""
@@ -48,6 +54,7 @@ def create_app(ctx: ServerContext, *, extra_routes: list[BaseRoute] | None = Non
     """``extra_routes`` go first (``authpool demo`` mounts its orders API and dashboard under /demo)."""
     routes = [
         Route("/health", health, methods=["GET"]),
+        Route("/health/live", live, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
         Route("/", cognito_endpoint, methods=["POST"]),  # Cognito JSON API (X-Amz-Target)
         Route("/{pool_id}/.well-known/openid-configuration", discovery.openid_configuration, methods=["GET"]),
