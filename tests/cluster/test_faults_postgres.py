@@ -52,6 +52,7 @@ def outage(cluster, world, proxy, fault) -> None:
         for api in health:
             started = time.monotonic()
             statuses.append((api.health(), time.monotonic() - started))
+            assert api.http.get("/health/live").status_code == 200  # alive, only not ready
         time.sleep(2.5)
         proxy.restore()
         restored_at = time.monotonic()
