@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= ./data
 
-.PHONY: run test install bench lint clean screenshots
+.PHONY: run test install bench lint clean screenshots soak
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_mint.py
 	$(PY) bench/bench_verify.py
+
+# Several processes on the local PostgreSQL and Redis under mixed load (docs/deploy.md); MINUTES=10 by default.
+soak: $(STAMP)
+	$(PY) bench/soak.py --minutes $(or $(MINUTES),10)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench

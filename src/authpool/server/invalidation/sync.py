@@ -82,6 +82,7 @@ class CacheSync:
 
         self._publisher = publish
         self._remove = cache.add_listener(publish)
+        weakref.finalize(self, self._remove)  # a context dropped without close() leaves no listener behind
 
     # -- state --------------------------------------------------------------------------------------
     @property
