@@ -162,6 +162,8 @@ class Load:
                 refreshed = None
                 while refreshed is None and not self._stop.is_set():
                     refreshed = self._do("refresh", second, lambda a=apis[second], t=token: a.refresh(self.world, t))
+                    if refreshed is None:
+                        self._stop.wait(RETRY_PAUSE)
                 token = refreshed["refresh_token"] if refreshed else token
                 while self._do("revoke", first, lambda a=apis[first], t=token: a.revoke(self.world, t) or True) is None:
                     if self._stop.wait(RETRY_PAUSE):
