@@ -8,14 +8,23 @@ import time
 
 import pytest
 from tests.cluster.load import Load, chain_problems
-from tests.cluster.support import Cluster, kill9, wait_until, worker_pids
+from tests.cluster.proxy import TcpProxy
+from tests.cluster.support import Cluster, database_url, kill9, wait_until, worker_pids
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory, pg_url):
-    with Cluster(tmp_path_factory.mktemp("kill"), pg_url, n=1, workers=2) as cluster:
+def proxy():
+    with TcpProxy(5432) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory, database_name, proxy):
+    proxied = database_url(database_name, port=proxy.port)
+    with Cluster(tmp_path_factory.mktemp("kill"), database_url(database_name), n=1, workers=2,
+                 urls=[proxied]) as cluster:
         yield cluster
 
 
@@ -51,3 +60,23 @@ def test_kill_9_of_a_worker_under_load_loses_nothing(cluster, world):
     for chain in chains:
         assert chain.successes > 0
     assert set(killed).isdisjoint(worker_pids(server))
+
+
+def test_a_worker_killed_while_the_database_is_down_is_replaced_and_serves_when_it_returns(cluster, world, proxy):
+    server = cluster.nodes[0].process
+    api = cluster.api(0, timeout=30)
+    session = api.sign_in(world, world.users[0])
+    proxy.cut()
+    try:
+        victim = worker_pids(server.pid)[0]
+        kill9(victim)
+        wait_until(lambda: len(worker_pids(server.pid)) == 2 and victim not in worker_pids(server.pid), timeout=20)
+        time.sleep(2.0)  # a worker that failed to start would have stopped the whole server by now
+        assert server.poll() is None and len(worker_pids(server.pid)) == 2
+        assert api.health() == 503
+    finally:
+        proxy.restore()
+    wait_until(lambda: api.health() == 200, timeout=15)
+    for _ in range(4):  # and it serves again, whichever worker answers
+        session["RefreshToken"] = api.refresh(world, session["RefreshToken"])["refresh_token"]
+    api.close()

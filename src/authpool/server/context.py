@@ -68,15 +68,17 @@ SYNCED_CACHE_TTL = 30.0
 
 
 def build_context(settings: Settings, *, migrate: bool | None = None) -> ServerContext:
-    """Open the store and load the keys. Migrations run when ``migrate`` (default:
-    ``settings.migrate_at_start``); otherwise the schema must already be the latest."""
+    """Open the store and load the keys. By default (``migrate=None``) the migrations run when
+    ``settings.migrate_at_start``, and otherwise the schema must already be the latest. An explicit
+    ``migrate=False`` neither migrates nor checks: a worker of ``--workers N``, whose parent has done
+    one or the other, must be able to start (and so replace a dead worker) while the database is down."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     master_key = load_master_key(settings)
     url = settings.resolved_database_url()
     db = Database.from_url(url, master_key=master_key, **options_for(url, settings))
     if settings.migrate_at_start if migrate is None else migrate:
         db.migrate()
-    else:
+    elif migrate is None:
         require_head(db.engine)
     redis = RedisConnection(settings.redis_url.get_secret_value()) if settings.redis_url else None
     cache_sync = build_cache_sync(db, redis=redis, connect_timeout=settings.database_connect_timeout,
