@@ -191,3 +191,40 @@ def test_non_blocking_serves_hits_and_refuses_misses_without_loading():
     assert loads == []
     cache_mod.about_to_block()  # outside: nothing happens
     assert c.get_or_load("miss", lambda: "M") == "M"
+
+
+def test_an_expired_entry_is_reloaded_by_one_non_blocking_reader_while_the_others_keep_it_briefly():
+    clock = Clock()
+    c: Cache[str] = Cache(name(), ttl=5, clock=clock)
+    c.get_or_load("k", lambda: "old")
+    clock.now += 5  # expired
+    with cache_mod.non_blocking():
+        with pytest.raises(cache_mod.WouldBlock):  # the first goes to reload it (in a thread)
+            c.get_or_load("k", lambda: "never called")
+        assert c.get_or_load("k", lambda: "never called") == "old"  # the others: no queue on the store
+        clock.now += cache_mod.REFRESH_GRACE  # but not for longer than the grace
+        with pytest.raises(cache_mod.WouldBlock):
+            c.get_or_load("k", lambda: "never called")
+    assert c.get_or_load("k", lambda: "new") == "new"  # the reload, where blocking is allowed
+    clock.now += 5
+    with cache_mod.non_blocking(), pytest.raises(cache_mod.WouldBlock):
+        c.get_or_load("k", lambda: "x")
+    c.invalidate("k")  # an invalidated entry is never served, refreshing or not
+    with cache_mod.non_blocking(), pytest.raises(cache_mod.WouldBlock):
+        c.get_or_load("k", lambda: "x")
+
+
+def test_a_failed_reload_lets_the_next_reader_try_again():
+    clock = Clock()
+    c: Cache[str] = Cache(name(), ttl=5, clock=clock)
+    c.get_or_load("k", lambda: "old")
+    clock.now += 5
+    with cache_mod.non_blocking(), pytest.raises(cache_mod.WouldBlock):
+        c.get_or_load("k", lambda: "x")
+
+    def broken():
+        raise ConnectionError("store down")
+    with pytest.raises(ConnectionError):
+        c.get_or_load("k", broken)
+    with cache_mod.non_blocking(), pytest.raises(cache_mod.WouldBlock):  # not stuck serving the old value
+        c.get_or_load("k", lambda: "x")

@@ -53,6 +53,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 def create_app(ctx: ServerContext, *, extra_routes: list[BaseRoute] | None = None) -> Starlette:
     """``extra_routes`` go first (``authpool demo`` mounts its orders API and dashboard under /demo)."""
     routes = [
+        # The hot route first: routes are tried in order (each try is a regex match).
+        Route("/{pool_id}/oauth2/token", token.token, methods=["POST"]),
         Route("/health", health, methods=["GET"]),
         Route("/health/live", live, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
@@ -61,7 +63,6 @@ def create_app(ctx: ServerContext, *, extra_routes: list[BaseRoute] | None = Non
         Route("/.well-known/oauth-authorization-server/{pool_id}", discovery.openid_configuration, methods=["GET"]),
         Route("/{pool_id}/.well-known/jwks.json", discovery.jwks, methods=["GET"]),
         Route("/{pool_id}/oauth2/authorize", authorize.authorize, methods=["GET", "POST"]),
-        Route("/{pool_id}/oauth2/token", token.token, methods=["POST"]),
         Route("/{pool_id}/oauth2/userInfo", userinfo.userinfo, methods=["GET", "POST"]),
         Route("/{pool_id}/oauth2/revoke", revoke.revoke, methods=["POST"]),
         Route("/{pool_id}/oauth2/introspect", introspect.introspect, methods=["POST"]),

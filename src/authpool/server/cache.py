@@ -32,7 +32,10 @@ Work that must not wait (on the event loop): inside :func:`non_blocking`, a cach
 transaction (``Database.transaction``) and a pre-token hook call (``HookCustomizer``) raise
 :class:`WouldBlock` instead of waiting, and the caller redoes the whole piece of work where waiting
 is allowed (a worker thread). The token endpoint issues client-credentials tokens this way when all
-it needs is in memory, which saves the hand-off to a thread and back.
+it needs is in memory, which saves the hand-off to a thread and back. When an entry has just expired,
+only the first such request goes to reload it; until it has (at most :data:`REFRESH_GRACE` seconds),
+the others keep the expired value instead of all queueing on the store at once. Invalidated entries
+are gone, never served.
 """
 
 from __future__ import annotations
@@ -55,6 +58,9 @@ Listener = Callable[[str, "str | None"], None]
 CLIENTS = "clients"  # client id -> ClientRecord
 SIGNING_KEYS = "signing_keys"  # pool id -> the pool's active signing keys
 
+#: How long past its expiry an entry may still serve non_blocking() readers while one request reloads it.
+REFRESH_GRACE = 1.0
+
 log = logging.getLogger("authpool.cache")
 _non_blocking: contextvars.ContextVar[bool] = contextvars.ContextVar("authpool_non_blocking", default=False)
 _registry: dict[str, weakref.WeakSet[Cache]] = {}
@@ -72,6 +78,7 @@ class Cache(Generic[V]):
             raise ValueError("max_entries must be at least 1")
         self.name, self.ttl, self.max_entries, self._clock = name, ttl, max_entries, clock
         self._entries: dict[str, tuple[float, V]] = {}
+        self._refreshing: set[str] = set()  # expired keys a request is reloading (see non_blocking)
         self._lock = threading.Lock()
         self._generation = 0
         with _registry_lock:
@@ -96,11 +103,21 @@ class Cache(Generic[V]):
         """The cached value, else ``load()``'s, stored unless it is None (misses are not cached, so a
         record created elsewhere is seen at once) or an invalidation happened during the load."""
         entry = self._entries.get(key)
-        if entry is not None and entry[0] > self._clock():
-            return entry[1]
+        if entry is not None:
+            now = self._clock()
+            if entry[0] > now:
+                return entry[1]
+            if _non_blocking.get():  # expired: one request reloads it (in a thread), the rest wait for nothing
+                if key in self._refreshing and now < entry[0] + min(self.ttl, REFRESH_GRACE):
+                    return entry[1]
+                self._refreshing.add(key)
+                raise WouldBlock
         about_to_block()
         generation = self._generation
-        value = load()
+        try:
+            value = load()
+        finally:
+            self._refreshing.discard(key)
         if value is not None and self.ttl > 0:
             with self._lock:
                 if generation == self._generation:
@@ -122,8 +139,10 @@ class Cache(Generic[V]):
             self._generation += 1
             if key is None:
                 self._entries.clear()
+                self._refreshing.clear()
             else:
                 self._entries.pop(key, None)
+                self._refreshing.discard(key)
 
 
 def invalidate(name: str, key: str | None = None, *, publish: bool = True) -> None:

@@ -55,15 +55,43 @@ def query_params(request: Request) -> dict[str, str]:
 
 async def form_params(request: Request, *, max_bytes: int = 64 * 1024) -> dict[str, str]:
     """The form body of a POST. Refuses other content types (RFC 6749 §3.2)."""
-    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if content_type != FORM_TYPE:
-        raise InvalidRequest(f"Content-Type must be {FORM_TYPE}.")
+    check_form_type(request.headers.get("content-type", ""))
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > max_bytes:
             raise InvalidRequest("The request body is too large.")
+    return parse_form(body)
+
+
+def check_form_type(content_type: str) -> None:
+    if content_type.split(";", 1)[0].strip().lower() != FORM_TYPE:
+        raise InvalidRequest(f"Content-Type must be {FORM_TYPE}.")
+
+
+def parse_form(body: bytes) -> dict[str, str]:
     try:
         return parse_pairs(body.decode("utf-8"))
     except UnicodeDecodeError:
         raise InvalidRequest("The request body is not valid UTF-8.") from None
+
+
+async def asgi_form_params(scope, receive, *, max_bytes: int = 64 * 1024) -> dict[str, str]:
+    """:func:`form_params` for an endpoint that is a plain ASGI app (the token endpoint): the same
+    checks, read straight from ``receive`` without a Request object."""
+    content_type = next((value for name, value in scope["headers"] if name == b"content-type"), b"")
+    check_form_type(content_type.decode("latin-1"))
+    body = b""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":  # http.disconnect: nobody is left to answer
+            raise ClientGone
+        body += message.get("body", b"")
+        if len(body) > max_bytes:
+            raise InvalidRequest("The request body is too large.")
+        if not message.get("more_body", False):
+            return parse_form(body)
+
+
+class ClientGone(Exception):
+    """The client disconnected before its request body arrived."""

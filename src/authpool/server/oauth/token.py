@@ -25,14 +25,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 
+from ...jose.jsonutil import dumps_compact
 from ..cache import WouldBlock, non_blocking
 from .clientauth import AuthenticatedClient, authenticate, uses_basic
-from .errors import NO_STORE, InvalidRequest, UnsupportedGrantType, json_error
+from .errors import InvalidRequest, UnsupportedGrantType, json_error
 from .grants import GRANTS
-from .params import form_params
+from .params import ClientGone, asgi_form_params
+
+#: Response headers of a success: JSON, and RFC 6749 §5.1's no-cache pair.
+_OK_HEADERS = [(b"content-type", b"application/json"), (b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
 
 
 def _grant(params: dict[str, str]) -> ModuleType:
@@ -66,15 +69,34 @@ def _issue_in_memory(ctx, pool_id: str, authorization: str | None, params: dict[
         return None
 
 
-async def token(request: Request) -> Response:
-    ctx = request.app.state.ctx
-    authorization = request.headers.get("authorization")
-    pool_id = request.path_params["pool_id"]
+class TokenEndpoint:
+    """The endpoint as a plain ASGI app, which the route passes requests to as they are: no Request or
+    Response objects on the path every token takes. Errors go through the one renderer."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _token(scope, receive, send)
+
+
+async def _token(scope: Scope, receive: Receive, send: Send) -> None:
+    ctx = scope["app"].state.ctx
+    authorization = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"authorization"),
+                         None)
+    pool_id = scope["path_params"]["pool_id"]
     try:
-        params = await form_params(request, max_bytes=ctx.settings.max_body_bytes)
-        body = _issue_in_memory(ctx, pool_id, authorization, params)
-        if body is None:
-            body = await ctx.run(_issue, ctx, pool_id, authorization, params)
+        params = await asgi_form_params(scope, receive, max_bytes=ctx.settings.max_body_bytes)
+        result = _issue_in_memory(ctx, pool_id, authorization, params)
+        if result is None:
+            result = await ctx.run(_issue, ctx, pool_id, authorization, params)
+    except ClientGone:
+        return
     except Exception as exc:  # noqa: BLE001 - rendered by the one error renderer (unknown -> server_error)
-        return json_error(exc, basic_auth=uses_basic(authorization))
-    return JSONResponse(body, headers=NO_STORE)
+        await json_error(exc, basic_auth=uses_basic(authorization))(scope, receive, send)
+        return
+    body = dumps_compact(result)
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-length", b"%d" % len(body)), *_OK_HEADERS]})
+    await send({"type": "http.response.body", "body": body})
+
+
+
+token = TokenEndpoint()
