@@ -61,3 +61,33 @@ def test_redact_fast_path_gives_the_full_result():
     for _ in range(5000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12)))
         assert redact(text) == _redact(text), text
+
+
+def test_access_log_lines_are_what_logger_info_would_write():
+    """AccessLog writes straight to configure_logging's handler: same keys, order, values, redaction."""
+    from authpool.server.logs import AccessLog
+
+    stream = io.StringIO()
+    configure_logging("INFO", stream=stream)
+    logger = logging.getLogger("authpool.http")
+    token = request_id_var.set("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")  # a client-chosen id that is a JWT
+    try:
+        AccessLog(logger).write("POST", "/{pool_id}/oauth2/token", 200, 0.42)
+        logger.info("request", extra={"method": "POST", "route": "/{pool_id}/oauth2/token", "status": 200,
+                                      "duration_ms": 0.42})
+    finally:
+        request_id_var.reset(token)
+    direct, through_logging = stream.getvalue().splitlines()
+    assert direct.split(", ", 1)[1] == through_logging.split(", ", 1)[1]  # all but the time
+    assert list(json.loads(direct)) == ["time", "level", "logger", "message", "request_id", "method", "route",
+                                        "status", "duration_ms"]
+    assert "eyJ" not in direct
+
+
+def test_access_log_goes_through_logging_where_logging_is_set_up_otherwise(caplog):
+    from authpool.server.logs import AccessLog
+
+    logger = logging.getLogger("embedding-app.access")  # not under configure_logging's "authpool" logger
+    with caplog.at_level(logging.INFO, logger="embedding-app.access"):
+        AccessLog(logger).write("GET", "/health", 200, 1.0)
+    assert [(r.message, r.route, r.status) for r in caplog.records] == [("request", "/health", 200)]

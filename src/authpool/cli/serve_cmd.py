@@ -65,7 +65,7 @@ def serve(settings, ctx, *, extra_routes=None) -> int:
     """
     import uvicorn
 
-    from ..server.app import create_app
+    from ..server.app import create_app, freeze_startup_objects
     from ..server.logs import configure_logging
 
     configure_logging(settings.log_level)
@@ -76,7 +76,9 @@ def serve(settings, ctx, *, extra_routes=None) -> int:
         ctx.db.dispose()
         uvicorn.run("authpool.server.asgi:create_app_from_env", factory=True, workers=settings.workers, **common)
     else:
-        uvicorn.run(create_app(ctx, extra_routes=extra_routes), **common)
+        app = create_app(ctx, extra_routes=extra_routes)
+        freeze_startup_objects()
+        uvicorn.run(app, **common)
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .app import create_app
+from .app import create_app, freeze_startup_objects
 from .context import build_context
 from .logs import configure_logging
 from .settings import Settings
@@ -12,4 +12,6 @@ def create_app_from_env():
     """Build the app from ``AUTHPOOL_*`` settings. Migrations are the parent's (or a job's) business."""
     settings = Settings()
     configure_logging(settings.log_level)
-    return create_app(build_context(settings, migrate=False))
+    app = create_app(build_context(settings, migrate=False))
+    freeze_startup_objects()
+    return app

@@ -12,12 +12,14 @@ import os
 import re
 import time
 
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .logs import request_id_var
+from .logs import AccessLog, request_id_var
 from .metrics import REQUEST_LATENCY, REQUESTS
 
 log = logging.getLogger("authpool.http")
+access_log = AccessLog(log)
 _SAFE_REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 
 
@@ -26,8 +28,22 @@ class RequestBodyTooLarge(Exception):
 
 
 class ServerMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
-        self.app, self.max_body_bytes = app, max_body_bytes
+    """``direct``: routes (of the app's table too) that this middleware hands requests to itself, without
+    Starlette's exception middleware and router: the token endpoint, whose every request counts
+    (bench/bench_token_endpoint.py). Only a full match (path and method) goes direct; anything else
+    takes the usual way, so 404 and 405 answers are unchanged."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, direct: tuple[BaseRoute, ...] = ()) -> None:
+        self.app, self.max_body_bytes, self.direct = app, max_body_bytes, tuple(direct)
+
+    def _target(self, scope: Scope) -> ASGIApp:
+        for route in self.direct:
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                scope.update(child_scope)
+                scope["route"] = route
+                return route.app
+        return self.app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,7 +83,7 @@ class ServerMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, bounded_receive, send_with_id)
+            await self._target(scope)(scope, bounded_receive, send_with_id)
         except RequestBodyTooLarge:
             status = 413
             if not response_started:
@@ -121,8 +137,7 @@ def _finish(scope: Scope, status: int, started: float) -> None:
     count, latency = _metrics(scope["method"], route, status)
     count.inc()
     latency.observe(elapsed)
-    log.info("request", extra={"method": scope["method"], "route": route, "status": status,
-                               "duration_ms": round(elapsed * 1000, 2)})
+    access_log.write(scope["method"], route, status, round(elapsed * 1000, 2))
 
 
 async def _send_json(send: Send, status: int, body: bytes, request_id: str) -> None:
