@@ -142,13 +142,13 @@ class Placeholder:
 
 # Claim values of these exact types hold no placeholder: answered without the (slower) ABC checks,
 # since every issuance looks at every claim (bench/bench_token_endpoint.py).
-_SCALARS = frozenset({str, int, float, bool, type(None)})
+SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
 def placeholder_of(value: Any) -> Placeholder | None:
     """The placeholder in a claim value, or None if ``value`` is not one. Raises ValueError for an
     object that has the placeholder key but not its exact shape (fail closed: never issue it as is)."""
-    if type(value) in _SCALARS or not isinstance(value, Mapping) or PLACEHOLDER not in value:
+    if type(value) in SCALAR_TYPES or not isinstance(value, Mapping) or PLACEHOLDER not in value:
         return None
     body = value[PLACEHOLDER]
     if len(value) != 1 or not isinstance(body, Mapping) or set(body) != {"claim", "aud", "value"}:
@@ -165,7 +165,7 @@ def contains_placeholder(value: Any, depth: int = 0) -> bool:
     """True if a placeholder appears anywhere in ``value`` (nested ones are never resolved: refused)."""
     if depth > 32:
         return True  # deeper than any claim may nest: treat as suspicious
-    if type(value) in _SCALARS:
+    if type(value) in SCALAR_TYPES:
         return False
     if isinstance(value, Mapping):
         return PLACEHOLDER in value or any(contains_placeholder(v, depth + 1) for v in value.values())

@@ -27,7 +27,14 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from ...tokens.encrypted import ClaimContext, Placeholder, contains_placeholder, encrypt_claim, placeholder_of
+from ...tokens.encrypted import (
+    SCALAR_TYPES,
+    ClaimContext,
+    Placeholder,
+    contains_placeholder,
+    encrypt_claim,
+    placeholder_of,
+)
 from ..hooks.errors import InvalidHookResponse
 from ..hooks.size import token_size_bound
 from ..issuance.customize import ClaimSets, IssueContext
@@ -131,6 +138,8 @@ class EncryptClaims:
                                       "token only.")
         pending: dict[str, list[Placeholder]] = {}
         for name, value in claims.access.items():
+            if type(value) in SCALAR_TYPES:  # most claims: no placeholder can hide in them
+                continue
             try:
                 items = value if isinstance(value, list) and value and isinstance(value[0], Mapping) else [value]
                 found = [placeholder_of(v) for v in items]
