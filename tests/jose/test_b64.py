@@ -156,3 +156,35 @@ def test_fast_path_never_accepts_more_than_the_checked_path(fast, data):
 def test_fast_paths_refuse_the_standard_alphabet_padding_and_space(fast, bad):
     with pytest.raises((_binascii.Error, ValueError)):
         fast(bad, len(bad) & 3)
+
+
+# -- the screened decoder (a token scanned once for "+", "/", "=") agrees with b64url_decode -------------
+def _outcome(fn, data: bytes):
+    try:
+        return fn(data)
+    except MalformedJWS as exc:
+        return ("refused", str(exc))
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(st.binary(max_size=60).map(lambda b: _b64.b64url_encode_bytes(b)),
+                 st.text(alphabet="AQgwEIMUYckos048Zz19-_ \n.\x00", max_size=24).map(str.encode)))
+def test_screened_decoder_gives_the_same_result_or_error(data):
+    assert not _b64.has_non_url_symbols(data)
+    assert _outcome(_b64.b64url_decode_screened, data) == _outcome(b64url_decode, data)
+
+
+@pytest.mark.parametrize("data,found", [(b"abcd", False), (b"ab+d", True), (b"ab/d", True), (b"abc=", True),
+                                        (b"a-b_", False), (b"", False)])
+def test_has_non_url_symbols(data, found):
+    assert _b64.has_non_url_symbols(data) is found
+
+
+def test_screened_decoder_without_pybase64(monkeypatch):
+    """The stdlib branch of the screened decoder (taken where pybase64 is not installed)."""
+    monkeypatch.setattr(_b64, "_pyb64decode", None)
+    for n in range(40):
+        data = bytes(range(n))
+        assert _b64.b64url_decode_screened(_b64.b64url_encode_bytes(data)) == data
+    with pytest.raises(MalformedJWS):
+        _b64.b64url_decode_screened(b"QR")  # not canonical
