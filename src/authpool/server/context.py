@@ -19,6 +19,7 @@ from .keyservice import DeclaredClaims, EncryptClaims, KeyService, TokenBucket
 from .keyservice.service import invalidate_settings as invalidate_key_settings
 from .limiters import build_throttle
 from .pool import ClientService, GroupService, PoolService, ResourceServerService, UserService
+from .pool.password_work import PROCESS_LIMIT
 from .pool.signin import SignInService
 from .pool.srp_signin import SrpSignIn
 from .redisconn import RedisConnection
@@ -87,6 +88,8 @@ def build_context(settings: Settings, *, migrate: bool | None = None) -> ServerC
     secret = settings.admin_secret_access_key.get_secret_value() if settings.admin_secret_access_key else None
     admin = load_or_create(settings.data_dir, master_key, env_id=settings.admin_access_key_id, env_secret=secret)
     keys = SigningKeys(db, cache_ttl=SYNCED_CACHE_TTL) if cache_sync else SigningKeys(db)
+    # One bound on argon2id work for the whole process (pool/password_work.py); every hasher uses it.
+    PROCESS_LIMIT.configure(settings.password_hash_concurrency, wait=settings.password_hash_wait)
     users = UserService(db)
     signin = SignInService(db, users, build_throttle(db=db, master_key=master_key, redis=redis), master_key)
     keyservice = KeyService(db)

@@ -118,6 +118,16 @@ class TooManyRequests(AuthpoolError):
     default_message = "Too many requests."
 
 
+class ServiceUnavailable(TooManyRequests):
+    """The server cannot do this now, through no fault of the caller (a shared dependency is down, a
+    capacity bound is reached); retrying later may succeed. Cognito has no better type than
+    TooManyRequestsException; OAuth answers ``temporarily_unavailable`` (503), and the hosted login page
+    says the service is unavailable rather than blaming the user's attempts."""
+
+    code = "service_unavailable"
+    default_message = "The service is temporarily unavailable; try again later."
+
+
 class LimitExceeded(AuthpoolError):
     code = "limit_exceeded"
     default_message = "Limit exceeded."
@@ -149,6 +159,7 @@ __all__ = [
     "NotAuthorized",
     "NotFound",
     "PasswordResetRequired",
+    "ServiceUnavailable",
     "TooManyRequests",
     "UserNotConfirmed",
 ]

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     database_connect_timeout: int = Field(3, ge=2, le=60)
     database_statement_timeout: float = Field(15.0, gt=0, le=600)
     database_pool_timeout: float = Field(5.0, gt=0, le=120)
+    #: Concurrent argon2id hashes/verifications per process (64 MiB each); unset: ``max(2, CPUs)``. A password
+    #: check waits at most ``password_hash_wait`` seconds for a slot, then is refused as temporarily unavailable.
+    password_hash_concurrency: int | None = Field(None, ge=1, le=256)
+    password_hash_wait: float = Field(2.0, ge=0, le=60)
 
     def public_base_url(self) -> str:
         if self.base_url:

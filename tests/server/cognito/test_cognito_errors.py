@@ -11,6 +11,7 @@ from authpool.server.cognito.errors import INTERNAL_ERROR_MESSAGE, CognitoError,
 from authpool.server.hooks.errors import HookRejected, HookTimeout, InvalidHookResponse, TokenTooLarge
 from authpool.server.issuance import InvalidRefreshToken, RefreshTokenReused, UserDisabled
 from authpool.server.pool.codes import CodeMismatch, ExpiredCode
+from authpool.server.pool.password_work import PasswordWorkBusy
 from authpool.server.pool.signin import InvalidSession
 
 
@@ -30,6 +31,8 @@ from authpool.server.pool.signin import InvalidSession
     (e.UserNotConfirmed(), "UserNotConfirmedException"),
     (e.PasswordResetRequired(), "PasswordResetRequiredException"),
     (e.TooManyRequests(), "TooManyRequestsException"),
+    (e.ServiceUnavailable(), "TooManyRequestsException"),
+    (PasswordWorkBusy(), "TooManyRequestsException"),
     (e.LimitExceeded(), "LimitExceededException"),
     (e.Conflict(), "ConcurrentModificationException"),
     (InvalidRefreshToken(), "NotAuthorizedException"),

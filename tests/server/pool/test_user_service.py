@@ -12,6 +12,7 @@ from authpool.server.errors import (
     UserNotConfirmed,
 )
 from authpool.server.pool import PasswordHasher, UserService
+from authpool.server.pool.password_work import PasswordWorkBusy
 from authpool.server.pool.passwords import PasswordPolicy, check_password
 from authpool.server.store import UserStatus
 
@@ -270,6 +271,23 @@ def test_rehash_on_sign_in(database, pool):
     user = stronger.authenticate(pool.id, "pat", PW)
     assert "m=16,t=2,p=1" in user.password_hash and "m=16,t=2,p=1" in _raw_hash(database, user.sub)
     stronger.authenticate(pool.id, "pat", PW)
+
+
+class BusyRehash(PasswordHasher):
+    """Verifies, but every new hash finds the password-work limit full."""
+
+    def hash(self, password):
+        raise PasswordWorkBusy()
+
+
+def test_a_busy_rehash_does_not_fail_a_right_password(database, pool):
+    import argon2
+
+    UserService(database, hasher=PasswordHasher.fast_for_tests()).sign_up(pool.id, "pia", PW, attributes=EMAIL,
+                                                                         confirmed=True)
+    busy = UserService(database, hasher=BusyRehash(argon2.PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)))
+    user = busy.authenticate(pool.id, "pia", PW)  # signed in; the upgrade waits for a later sign-in
+    assert "m=8,t=1,p=1" in user.password_hash and "m=8,t=1,p=1" in _raw_hash(database, user.sub)
 
 
 def test_global_sign_out_and_delete(users, pool, database, clock):

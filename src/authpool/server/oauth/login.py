@@ -14,6 +14,9 @@ the client with a code).
 * Errors never say whether a user exists: an unknown user and a wrong password read the same
   ("Incorrect username or password."), whatever the client's ``PreventUserExistenceErrors``
   (the sign-in service still spends a full password hash on unknown names, so timing matches).
+* A refusal that is not the user's doing (:class:`~authpool.server.errors.ServiceUnavailable`, e.g.
+  every password-hashing slot busy) reads "temporarily unavailable" with status 503 (RFC 9110
+  §15.6.4); only the throttle's refusal of this user or address says "too many attempts" (429).
 * ``NEW_PASSWORD_REQUIRED``: the second form carries the service's sealed challenge session; the
   new password must be typed twice and meet the pool's policy (shown on the page).
 """
@@ -31,6 +34,7 @@ from ..errors import (
     NotAuthorized,
     NotFound,
     PasswordResetRequired,
+    ServiceUnavailable,
     TooManyRequests,
     UserNotConfirmed,
 )
@@ -48,6 +52,8 @@ from .redirect import origin_of
 log = logging.getLogger("authpool.oauth")
 GENERIC = "Incorrect username or password."
 TOO_MANY = "Too many failed attempts. Wait a little and try again."
+#: ServiceUnavailable (e.g. every password-hashing slot busy): not the user's doing, so not TOO_MANY.
+UNAVAILABLE = "The service is temporarily unavailable. Please try again in a moment."
 EXPIRED = "Your sign-in took too long. Please sign in again."
 
 
@@ -97,6 +103,8 @@ def _password_step(ctx, req, browser, form: dict[str, str]) -> Response:
                            status=400)
     try:
         outcome = ctx.signin.password(req.pool.id, username, password, client=req.client, source_ip=browser.ip)
+    except ServiceUnavailable:  # RFC 9110 §15.6.4: 503, the condition is temporary
+        return _login_form(ctx, req, browser, error=UNAVAILABLE, username=username, status=503)
     except TooManyRequests:
         return _login_form(ctx, req, browser, error=TOO_MANY, username=username, status=429)
     except (NotAuthorized, NotFound) as exc:
@@ -127,6 +135,9 @@ def _new_password_step(ctx, req, browser, form: dict[str, str]) -> Response:
     except (InvalidPassword, InvalidParameter) as exc:  # policy text is safe to show
         return _new_password_form(ctx, req, browser, session_value=challenge, username=username,
                                   error=exc.message, status=400)
+    except ServiceUnavailable:  # the session is still good: the same form, to try again
+        return _new_password_form(ctx, req, browser, session_value=challenge, username=username,
+                                  error=UNAVAILABLE, status=503)
     except (InvalidSession, NotAuthorized, NotFound):
         return _login_form(ctx, req, browser, error=EXPIRED, username=username, status=400)
     return _signed_in(ctx, req, browser, user)

@@ -5,7 +5,10 @@ second recommended option ("if much less memory is available"): t=3 iterations, 
 16-byte salt, 32-byte tag (argon2-cffi's ``RFC_9106_LOW_MEMORY`` profile). Verification is the
 library's constant-time check; :meth:`PasswordHasher.needs_rehash` reports hashes made with older
 parameters so sign-in can upgrade them. :meth:`PasswordHasher.verify_dummy` spends the same time on
-a user that does not exist, so response time does not reveal which user names exist.
+a user that does not exist, so response time does not reveal which user names exist. Every hash
+and verification (the dummy one included) runs in a slot of the process's :mod:`.password_work`
+limit, which bounds the memory argon2id can take; when no slot frees up in time they raise
+:class:`~.password_work.PasswordWorkBusy`.
 
 Policy: Cognito's ``PasswordPolicyType`` (botocore service-2.json; developer guide "Adding user pool
 password requirements"): MinimumLength (6..99, default 8), RequireUppercase / RequireLowercase /
@@ -29,6 +32,7 @@ import argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from ..errors import InvalidParameter, InvalidPassword
+from .password_work import PROCESS_LIMIT, PasswordWorkLimit
 
 MAX_PASSWORD_LENGTH = 256
 SYMBOLS = frozenset("^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ")
@@ -115,29 +119,39 @@ def generate_password(policy: PasswordPolicy, length: int = 16) -> str:
 
 
 class PasswordHasher:
-    """argon2id hashing with injectable parameters (tests use cheap ones)."""
+    """argon2id hashing with injectable parameters (tests use cheap ones), bounded by ``limit``
+    (default: the process-wide :data:`~.password_work.PROCESS_LIMIT`)."""
 
-    def __init__(self, hasher: argon2.PasswordHasher | None = None) -> None:
+    def __init__(self, hasher: argon2.PasswordHasher | None = None, *,
+                 limit: PasswordWorkLimit | None = None) -> None:
         self._hasher = hasher or argon2.PasswordHasher.from_parameters(argon2.profiles.RFC_9106_LOW_MEMORY)
         if self._hasher.type is not argon2.Type.ID:
             raise ValueError("authpool hashes passwords with argon2id only")
+        self.limit = limit or PROCESS_LIMIT
         self._dummy: str | None = None
 
     @classmethod
-    def fast_for_tests(cls) -> PasswordHasher:
+    def fast_for_tests(cls, *, limit: PasswordWorkLimit | None = None) -> PasswordHasher:
         """Minimal argon2id cost. Never use in production."""
-        return cls(argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=argon2.Type.ID))
+        return cls(argon2.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1, type=argon2.Type.ID),
+                   limit=limit)
 
     def hash(self, password: str) -> str:
-        return self._hasher.hash(password)
+        """Raises PasswordWorkBusy when no slot frees up in time."""
+        with self.limit.slot():
+            return self._hasher.hash(password)
 
     def verify(self, password_hash: str, password: str) -> bool:
-        try:
-            return self._hasher.verify(password_hash, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return False
+        """Constant-time check; False for a wrong password or a malformed hash. Raises
+        PasswordWorkBusy when no slot frees up in time."""
+        with self.limit.slot():
+            try:
+                return self._hasher.verify(password_hash, password)
+            except (VerifyMismatchError, VerificationError, InvalidHashError):
+                return False
 
     def needs_rehash(self, password_hash: str) -> bool:
+        """Reads the parameters in the hash's prefix; no argon2 work, so no slot."""
         try:
             return self._hasher.check_needs_rehash(password_hash)
         except InvalidHashError:
@@ -146,6 +160,6 @@ class PasswordHasher:
     def verify_dummy(self, password: str) -> bool:
         """Spend a verification's worth of time on nothing; always False."""
         if self._dummy is None:
-            self._dummy = self._hasher.hash(secrets.token_urlsafe(16))
+            self._dummy = self.hash(secrets.token_urlsafe(16))
         self.verify(self._dummy, password)
         return False

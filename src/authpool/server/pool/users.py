@@ -41,6 +41,7 @@ from ..store.records import AttributeSchemaRecord
 from . import ids, srp_credentials
 from ._service import Service, check_limit
 from .attributes import looks_like, validate_attributes
+from .password_work import PasswordWorkBusy
 from .passwords import PasswordHasher, check_password, generate_password
 from .pools import password_policy
 
@@ -218,8 +219,13 @@ class UserService(Service):
             raise NotAuthorized()
         check_can_sign_in(user, self.db.now())
         if self.hasher.needs_rehash(user.password_hash):
-            with self._tx(tx) as t:
-                user = t.users.update(pool_id, user.sub, password_hash=self.hasher.hash(password))
+            try:
+                upgraded = self.hasher.hash(password)  # outside the write transaction
+            except PasswordWorkBusy:  # the password was right: the upgrade waits for a quieter sign-in
+                upgraded = None
+            if upgraded is not None:
+                with self._tx(tx) as t:
+                    user = t.users.update(pool_id, user.sub, password_hash=upgraded)
         self._ensure_srp_verifier(user, password, tx)
         return user
 
