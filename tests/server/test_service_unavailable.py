@@ -1,5 +1,5 @@
-"""A sign-in the server cannot do right now (``errors.ServiceUnavailable``: every argon2id slot busy)
-on both front doors of one in-process app: the Cognito API answers TooManyRequestsException (400),
+"""A sign-in the server cannot do right now (``errors.ServiceUnavailable``: every argon2id slot busy,
+the sign-in throttle's Redis not answering) on both front doors of one in-process app: the Cognito API answers TooManyRequestsException (400),
 the hosted login page says "temporarily unavailable" with 503 (not the throttle's 429 wording), the
 OAuth error map says ``temporarily_unavailable``; no stack trace, and nothing is held against the user."""
 
@@ -127,3 +127,43 @@ def test_settings_size_the_process_limit_and_metrics_show_it(tmp_path, monkeypat
     finally:
         PROCESS_LIMIT.configure(before[0], wait=before[1])
         ctx.db.dispose()
+
+
+# -- the shared sign-in throttle's Redis does not answer (limiters/redis.py fails closed) ---------------------
+
+@pytest.fixture
+def redis_down(app, monkeypatch):
+    """The real Redis limiters over a connection nothing listens on: every throttle call raises
+    ThrottleUnavailable, as in a Redis outage (tests/cluster/test_faults_redis.py drives a real one)."""
+    from authpool.server.limiters import build_throttle
+    from authpool.server.redisconn import RedisConnection
+
+    ctx = app[1]
+    conn = RedisConnection("redis://127.0.0.1:1/0")
+    monkeypatch.setattr(ctx.signin, "throttle", build_throttle(db=ctx.db, master_key=ctx.master_key, redis=conn))
+    yield
+    conn.close()
+
+
+def test_hosted_login_on_a_redis_outage_says_temporarily_unavailable_with_503(app, redis_down):
+    refused = post_login(app, "alice", PASSWORD)
+    assert refused.status_code == 503
+    assert UNAVAILABLE in refused.text and TOO_MANY not in refused.text and "Traceback" not in refused.text
+    assert 'name="password"' in refused.text  # the form again, to retry
+
+
+def test_cognito_api_on_a_redis_outage_is_unchanged(app, redis_down):
+    refused = sign_in_api(app)
+    assert refused.status_code == 400
+    assert refused.json() == {"__type": "TooManyRequestsException",
+                              "message": "Sign-in is temporarily unavailable; try again later."}
+
+
+def test_the_throttles_own_refusal_still_reads_too_many_attempts(app):
+    _, ctx, pool_id, _, _ = app
+    username = "locked-" + secrets.token_hex(3)
+    ctx.users.sign_up(pool_id, username, PASSWORD, confirmed=True)
+    for _ in range(5):
+        assert post_login(app, username, "Wr0ng-Horse!").status_code == 400
+    locked = post_login(app, username, PASSWORD)
+    assert locked.status_code == 400 and TOO_MANY in locked.text and UNAVAILABLE not in locked.text

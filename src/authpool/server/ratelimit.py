@@ -33,15 +33,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from .errors import NotAuthorized, TooManyRequests
+from .errors import NotAuthorized, ServiceUnavailable, TooManyRequests
 
 PASSWORD_ATTEMPTS_EXCEEDED = "Password attempts exceeded"
 log = logging.getLogger("authpool.ratelimit")
 
 
-class ThrottleUnavailable(TooManyRequests):
+class ThrottleUnavailable(ServiceUnavailable):
     """The shared counters did not answer: sign-in fails closed (Cognito: TooManyRequestsException;
-    OAuth: temporarily_unavailable)."""
+    OAuth: temporarily_unavailable; the hosted login page: "temporarily unavailable", 503). An outage,
+    not the user's attempts: never worded or answered like the throttle's own refusal (429)."""
 
     code = "throttle_unavailable"
     default_message = "Sign-in is temporarily unavailable; try again later."

@@ -13,6 +13,7 @@ from authpool.server.issuance import InvalidRefreshToken, RefreshTokenReused, Us
 from authpool.server.pool.codes import CodeMismatch, ExpiredCode
 from authpool.server.pool.password_work import PasswordWorkBusy
 from authpool.server.pool.signin import InvalidSession
+from authpool.server.ratelimit import ThrottleUnavailable
 
 
 @pytest.mark.parametrize(("error", "wire"), [
@@ -33,6 +34,7 @@ from authpool.server.pool.signin import InvalidSession
     (e.TooManyRequests(), "TooManyRequestsException"),
     (e.ServiceUnavailable(), "TooManyRequestsException"),
     (PasswordWorkBusy(), "TooManyRequestsException"),
+    (ThrottleUnavailable(), "TooManyRequestsException"),
     (e.LimitExceeded(), "LimitExceededException"),
     (e.Conflict(), "ConcurrentModificationException"),
     (InvalidRefreshToken(), "NotAuthorizedException"),

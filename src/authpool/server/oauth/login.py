@@ -14,9 +14,10 @@ the client with a code).
 * Errors never say whether a user exists: an unknown user and a wrong password read the same
   ("Incorrect username or password."), whatever the client's ``PreventUserExistenceErrors``
   (the sign-in service still spends a full password hash on unknown names, so timing matches).
-* A refusal that is not the user's doing (:class:`~authpool.server.errors.ServiceUnavailable`, e.g.
-  every password-hashing slot busy) reads "temporarily unavailable" with status 503 (RFC 9110
-  §15.6.4); only the throttle's refusal of this user or address says "too many attempts" (429).
+* A refusal that is not the user's doing (:class:`~authpool.server.errors.ServiceUnavailable`: the
+  shared throttle's store (Redis) unreachable, every password-hashing slot busy) reads "temporarily
+  unavailable" with status 503 (RFC 9110 §15.6.4); only the throttle's refusal of this user or
+  address says "too many attempts" (429).
 * ``NEW_PASSWORD_REQUIRED``: the second form carries the service's sealed challenge session; the
   new password must be typed twice and meet the pool's policy (shown on the page).
 """
@@ -52,7 +53,7 @@ from .redirect import origin_of
 log = logging.getLogger("authpool.oauth")
 GENERIC = "Incorrect username or password."
 TOO_MANY = "Too many failed attempts. Wait a little and try again."
-#: ServiceUnavailable (e.g. every password-hashing slot busy): not the user's doing, so not TOO_MANY.
+#: ServiceUnavailable (throttle store down, password-hashing slots busy): not the user's doing, so not TOO_MANY.
 UNAVAILABLE = "The service is temporarily unavailable. Please try again in a moment."
 EXPIRED = "Your sign-in took too long. Please sign in again."
 
