@@ -7,11 +7,13 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa, x25519
+from tests.vectors import load
 
 from authpool.jose import (
     ALGORITHMS,
     JWK,
     AlgorithmMismatch,
+    ECDHKey,
     InvalidKey,
     JWKSet,
     UnsupportedAlgorithm,
@@ -20,6 +22,7 @@ from authpool.jose import (
     sign_compact,
     verify_compact,
 )
+from authpool.jose.jwk import thumbprint
 
 CURVES = {"P-256": (ec.SECP256R1, 32, "ES256"), "P-384": (ec.SECP384R1, 48, "ES384"),
           "P-521": (ec.SECP521R1, 66, "ES512")}
@@ -157,6 +160,35 @@ def test_thumbprint_of_rsa_modulus_with_leading_zero_is_canonical(rsa_key):
     key = JWK.from_dict(padded)
     assert key.thumbprint() == JWK.from_dict(public).thumbprint()
     assert key.to_public_dict() == public
+
+
+@pytest.mark.parametrize("vector", ["rfc7638", "rfc8037"])
+def test_module_thumbprint_hashes_a_jwk_object_as_the_rfcs_print(vector):
+    """RFC 7638 §3.1 (RSA) and RFC 8037 Appendix A.3 (Ed25519), straight from the JWK objects: the
+    optional and private members they carry are left out."""
+    data = load(vector)
+    jwk, expected = ((data["jwk"], data["thumbprint"]) if vector == "rfc7638"
+                     else (data["private_key"]["jwk"], data["thumbprint"]["b64url"]))
+    assert "kid" in jwk or "d" in jwk  # something the thumbprint must ignore
+    assert thumbprint(jwk) == expected == JWK.from_dict(jwk).thumbprint()
+
+
+def test_ecdh_keys_share_the_thumbprint_of_the_same_point(ec_keys):
+    """One RFC 7638 computation for both key classes: an EC point named by ECDHKey and by JWK."""
+    for name in CURVES:
+        private = ec_keys[name]
+        assert ECDHKey(private).thumbprint() == JWK.from_key(private).thumbprint()
+    agreement = ECDHKey.generate("X25519")
+    public = agreement.to_public_dict()
+    assert agreement.thumbprint() == _thumbprint({m: public[m] for m in ("crv", "kty", "x")}) == agreement.kid
+
+
+@pytest.mark.parametrize("members", [{"kty": "oct", "k": "AAAA"}, {"n": "AQAB", "e": "AQAB"},
+                                     {"kty": "EC", "crv": "P-256", "x": "AAAA"},
+                                     {"kty": "RSA", "n": 12345, "e": "AQAB"}])
+def test_module_thumbprint_refuses_what_rfc_7638_does_not_define(members):
+    with pytest.raises(InvalidKey):
+        thumbprint(members)
 
 
 # -- refusals ---------------------------------------------------------------------------------------------

@@ -18,8 +18,6 @@ key length in bits as 32 bits, ``SuppPrivInfo`` empty.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import struct
 from collections.abc import Mapping
 from typing import Any
@@ -28,18 +26,14 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
 from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
 
+from . import jwk
 from .b64 import b64url_decode, b64url_encode
 from .errors import InvalidKey, JoseError
 
-#: Curves usable for ECDH-ES: (pyca curve, coordinate size in bytes).
-EC_CURVES: dict[str, tuple[type[ec.EllipticCurve], int]] = {
-    "P-256": (ec.SECP256R1, 32),
-    "P-384": (ec.SECP384R1, 48),
-    "P-521": (ec.SECP521R1, 66),
-}
-CURVES = (*EC_CURVES, "X25519")
+#: Curves usable for ECDH-ES: the NIST curves of signing keys (pyca curve, coordinate size in bytes) ...
+EC_CURVES = jwk.EC_CURVES
+CURVES = (*EC_CURVES, "X25519")  # ... and X25519 (RFC 8037 §3.1)
 _BY_PYCA_NAME = {cls.name: name for name, (cls, _) in EC_CURVES.items()}
-_THUMBPRINT_MEMBERS = {"EC": ("crv", "kty", "x", "y"), "OKP": ("crv", "kty", "x")}
 
 
 def _b64(value: Any, member: str) -> bytes:
@@ -156,8 +150,8 @@ class ECDHKey:
             return {"kty": "OKP", "crv": "X25519", "x": b64url_encode(self.public_key.public_bytes_raw())}
         numbers = self.public_key.public_numbers()
         size = EC_CURVES[self.crv][1]
-        return {"kty": "EC", "crv": self.crv, "x": b64url_encode(numbers.x.to_bytes(size, "big")),
-                "y": b64url_encode(numbers.y.to_bytes(size, "big"))}
+        return {"kty": "EC", "crv": self.crv, "x": jwk.int_to_b64url(numbers.x, size),
+                "y": jwk.int_to_b64url(numbers.y, size)}
 
     def epk(self) -> dict[str, str]:
         """The bare public members, as carried in a JWE ``epk`` header (no kid, no use)."""
@@ -175,16 +169,12 @@ class ECDHKey:
         if self.kty == "OKP":
             out["d"] = b64url_encode(self.private_key.private_bytes_raw())
         else:
-            out["d"] = b64url_encode(self.private_key.private_numbers().private_value.to_bytes(
-                EC_CURVES[self.crv][1], "big"))
+            out["d"] = jwk.int_to_b64url(self.private_key.private_numbers().private_value, EC_CURVES[self.crv][1])
         return out
 
     def thumbprint(self) -> str:
-        """RFC 7638 SHA-256 thumbprint (RFC 8037 §2 for OKP)."""
-        members = self._public_members()
-        canonical = json.dumps({m: members[m] for m in _THUMBPRINT_MEMBERS[self.kty]}, separators=(",", ":"),
-                               sort_keys=True)
-        return b64url_encode(hashlib.sha256(canonical.encode("utf-8")).digest())
+        """RFC 7638 SHA-256 thumbprint (RFC 8037 §2 for OKP), by :func:`authpool.jose.jwk.thumbprint`."""
+        return jwk.thumbprint(self._public_members())
 
     @property
     def is_private(self) -> bool:

@@ -3,6 +3,10 @@
 A :class:`JWK` wraps one pyca/cryptography key, loaded once, and knows which JWS algorithms it may be
 used with: its ``alg`` member when present, otherwise what its type and curve allow (RFC 8725 §3.1).
 RSA keys shorter than 2048 bits are refused (RFC 7518 §3.3).
+
+:func:`thumbprint` is RFC 7638's JWK thumbprint for every key type authpool has (RSA, EC, OKP: the
+signing keys here and the key-agreement keys of :mod:`.ecdh`); :data:`EC_CURVES` and
+:func:`int_to_b64url` are the curve table and the fixed-length integer encoding both modules use.
 """
 
 from __future__ import annotations
@@ -19,19 +23,49 @@ from .b64 import b64url_decode, b64url_encode
 from .errors import AlgorithmMismatch, InvalidKey, JoseError, UnsupportedAlgorithm
 
 MIN_RSA_BITS = 2048
-_CURVES: dict[str, tuple[type[ec.EllipticCurve], int]] = {
+#: The NIST curves of RFC 7518 §6.2.1.1: (pyca curve, coordinate size in bytes, RFC 7518 §6.2.1.2).
+EC_CURVES: dict[str, tuple[type[ec.EllipticCurve], int]] = {
     "P-256": (ec.SECP256R1, 32),
     "P-384": (ec.SECP384R1, 48),
     "P-521": (ec.SECP521R1, 66),
 }
-_CURVE_NAMES = {cls.name: (crv, size) for crv, (cls, size) in _CURVES.items()}
-_THUMBPRINT_MEMBERS = {"RSA": ("e", "kty", "n"), "EC": ("crv", "kty", "x", "y"), "OKP": ("crv", "kty", "x")}
+_CURVE_NAMES = {cls.name: (crv, size) for crv, (cls, size) in EC_CURVES.items()}
+#: RFC 7638 §3.2 (RSA, EC) and RFC 8037 §2 (OKP): the required members a thumbprint hashes.
+THUMBPRINT_MEMBERS: dict[str, tuple[str, ...]] = {
+    "RSA": ("e", "kty", "n"),
+    "EC": ("crv", "kty", "x", "y"),
+    "OKP": ("crv", "kty", "x"),
+}
 _PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 
 
-def _int_to_b64(value: int, length: int | None = None) -> str:
+def int_to_b64url(value: int, length: int | None = None) -> str:
+    """Base64url of the big-endian octets of ``value``: exactly ``length`` octets when given (EC
+    coordinates and ``d``, RFC 7518 §6.2.1.2, §6.2.2.1), else the fewest (RSA, §6.3.1.1)."""
     length = length or max(1, (value.bit_length() + 7) // 8)
     return b64url_encode(value.to_bytes(length, "big"))
+
+
+def thumbprint(members: Mapping[str, Any]) -> str:
+    """RFC 7638 §3: the SHA-256 JWK thumbprint, base64url without padding.
+
+    The hash input is a JSON object of only the members required for the key's ``kty`` (§3.2;
+    RFC 8037 §2 for OKP), "in lexicographic order" of their names with "no whitespace or line breaks"
+    and unescaped characters (§3.3), encoded in UTF-8; optional and private members (``kid``, ``alg``,
+    ``use``, ``d`` ...) never change it. ``members`` is a JWK object or a key's public members; pass
+    canonical values (a key's own export) where the input may encode one number several ways."""
+    kty = members.get("kty")
+    required = THUMBPRINT_MEMBERS.get(kty) if isinstance(kty, str) else None
+    if required is None:
+        raise InvalidKey(f"no RFC 7638 thumbprint is defined for kty {kty!r}")
+    values = {}
+    for name in required:
+        value = members.get(name)
+        if not isinstance(value, str):
+            raise InvalidKey(f"JWK member {name!r} is required for a thumbprint")
+        values[name] = value
+    canonical = json.dumps(values, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
+    return b64url_encode(hashlib.sha256(canonical.encode("utf-8")).digest())
 
 
 def _b64_to_int(value: Any, member: str) -> int:
@@ -94,7 +128,7 @@ class JWK:
         if algorithm.kty == "RSA":
             key: Any = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         elif algorithm.kty == "EC":
-            key = ec.generate_private_key(_CURVES[algorithm.crv][0]())
+            key = ec.generate_private_key(EC_CURVES[algorithm.crv][0]())
         else:
             key = ed25519.Ed25519PrivateKey.generate()
         return cls(key, kid=kid, alg=alg, use="sig")
@@ -147,9 +181,9 @@ class JWK:
     @staticmethod
     def _ec_from_dict(data: Mapping[str, Any], has_private: bool) -> Any:
         crv = data.get("crv")
-        if crv not in _CURVES:
+        if crv not in EC_CURVES:
             raise InvalidKey("unsupported or missing EC 'crv'")
-        curve_cls, size = _CURVES[crv]
+        curve_cls, size = EC_CURVES[crv]
         x, y = _b64_to_bytes(data.get("x"), "x"), _b64_to_bytes(data.get("y"), "y")
         if len(x) != size or len(y) != size:
             raise InvalidKey("EC coordinates have the wrong length for the curve")
@@ -179,11 +213,11 @@ class JWK:
         pub = self.public_key
         if self.kty == "RSA":
             numbers = pub.public_numbers()
-            return {"kty": "RSA", "n": _int_to_b64(numbers.n), "e": _int_to_b64(numbers.e)}
+            return {"kty": "RSA", "n": int_to_b64url(numbers.n), "e": int_to_b64url(numbers.e)}
         if self.kty == "EC":
             numbers = pub.public_numbers()
-            size = _CURVES[self.crv][1]
-            return {"kty": "EC", "crv": self.crv, "x": _int_to_b64(numbers.x, size), "y": _int_to_b64(numbers.y, size)}
+            size = EC_CURVES[self.crv][1]
+            return {"kty": "EC", "crv": self.crv, "x": int_to_b64url(numbers.x, size), "y": int_to_b64url(numbers.y, size)}
         return {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(pub.public_bytes_raw())}
 
     def _metadata(self) -> dict[str, str]:
@@ -206,20 +240,17 @@ class JWK:
         key = self.private_key
         if self.kty == "RSA":
             n = key.private_numbers()
-            out.update(d=_int_to_b64(n.d), p=_int_to_b64(n.p), q=_int_to_b64(n.q),
-                       dp=_int_to_b64(n.dmp1), dq=_int_to_b64(n.dmq1), qi=_int_to_b64(n.iqmp))
+            out.update(d=int_to_b64url(n.d), p=int_to_b64url(n.p), q=int_to_b64url(n.q),
+                       dp=int_to_b64url(n.dmp1), dq=int_to_b64url(n.dmq1), qi=int_to_b64url(n.iqmp))
         elif self.kty == "EC":
-            out["d"] = _int_to_b64(key.private_numbers().private_value, _CURVES[self.crv][1])
+            out["d"] = int_to_b64url(key.private_numbers().private_value, EC_CURVES[self.crv][1])
         else:
             out["d"] = b64url_encode(key.private_bytes_raw())
         return out
 
     def thumbprint(self) -> str:
-        """RFC 7638 SHA-256 thumbprint, base64url: the required members, sorted, no whitespace."""
-        members = self._public_members()
-        canonical = json.dumps({m: members[m] for m in _THUMBPRINT_MEMBERS[self.kty]}, separators=(",", ":"),
-                               sort_keys=True)
-        return b64url_encode(hashlib.sha256(canonical.encode("utf-8")).digest())
+        """RFC 7638 SHA-256 thumbprint of this key's canonical public members (module :func:`thumbprint`)."""
+        return thumbprint(self._public_members())
 
     @property
     def is_private(self) -> bool:
