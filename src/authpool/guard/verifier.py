@@ -182,13 +182,14 @@ class AccessTokenVerifier:
         if now is None:
             now = self.clock()
         try:
-            hit = self._cached(token, now)
-            if hit is not None:
-                return hit
-            jws, claims, issuer, kid, key = self._decode(token, now)
+            if self.cache is not None:
+                hit = self._cached(token, now)
+                if hit is not None:
+                    return hit
+            jws, claims, issuer, key = self._decode(token, now)
             if key is None:
-                key = issuer.keys.get(kid, now)
-            return self._finish(token, jws, claims, issuer, key, kid, now)
+                key = issuer.keys.get(jws.header["kid"], now)
+            return self._finish(token, jws, claims, issuer, key, now)
         except TokenError as err:
             self.signals.rejected(err, route)
             raise
@@ -198,13 +199,14 @@ class AccessTokenVerifier:
         if now is None:
             now = self.clock()
         try:
-            hit = self._cached(token, now)
-            if hit is not None:
-                return hit
-            jws, claims, issuer, kid, key = self._decode(token, now)
+            if self.cache is not None:
+                hit = self._cached(token, now)
+                if hit is not None:
+                    return hit
+            jws, claims, issuer, key = self._decode(token, now)
             if key is None:
-                key = await issuer.keys.aget(kid, now)
-            return self._finish(token, jws, claims, issuer, key, kid, now)
+                key = await issuer.keys.aget(jws.header["kid"], now)
+            return self._finish(token, jws, claims, issuer, key, now)
         except TokenError as err:
             self.signals.rejected(err, route)
             raise
@@ -220,9 +222,9 @@ class AccessTokenVerifier:
                 return entry.claims
         return None
 
-    def _decode(self, token: str, now: float) -> tuple[CompactJWS, dict[str, Any], Issuer, str, JWK | None]:
-        """Steps 1-3, the choice of issuer and the ``kid`` (step 4's first half), and the key if the issuer's
-        fresh cached keys have it (None: ask the key source, which may fetch)."""
+    def _decode(self, token: str, now: float) -> tuple[CompactJWS, dict[str, Any], Issuer, JWK | None]:
+        """Steps 1-3, the choice of issuer, a ``kid`` in the header (step 4's first half), and the key if the
+        issuer's fresh cached keys have it (None: ask the key source, which may fetch)."""
         try:
             jws = parse_compact(token, algorithms=self._algorithms, max_size=self.max_token_size)
             claims = loads_object(jws.payload, "JWT claims set")
@@ -240,15 +242,15 @@ class AccessTokenVerifier:
         kid = jws.header.get("kid")  # a string when present (checked at step 3)
         if kid is None:
             raise KeyNotFound("the token header has no 'kid'", claim="kid")
-        return jws, claims, issuer, kid, issuer.keys.lookup(kid, now)
+        return jws, claims, issuer, issuer.keys.lookup(kid, now)
 
-    def _finish(self, token: str, jws: CompactJWS, claims: dict[str, Any], issuer: Issuer, key: JWK, kid: str,
+    def _finish(self, token: str, jws: CompactJWS, claims: dict[str, Any], issuer: Issuer, key: JWK,
                 now: float) -> AccessClaims:
         """Steps 4 (algorithm pinned by the key) to 11."""
         header, _, signing_input, signature = jws
         alg = header["alg"]
         if alg not in key.algorithms:
-            raise AlgorithmMismatch(f"the key {kid!r} does not allow {alg!r}", claim="alg", actual=alg,
+            raise AlgorithmMismatch(f"the key {header['kid']!r} does not allow {alg!r}", claim="alg", actual=alg,
                                     expected=sorted(key.algorithms))
         # The key allows ``alg`` (checked above), so its algorithm object is called directly.
         if not ALGORITHMS[alg].verify(key.public_key, signature, signing_input):
@@ -301,7 +303,7 @@ class AccessTokenVerifier:
         if issuer.custom_check is not None:
             self._custom(issuer, result)
         if self.cache is not None and type(token) is str:
-            self.cache.put(token, Entry(result, exp + leeway, issuer.keys, kid, issuer))  # type: ignore[operator]
+            self.cache.put(token, Entry(result, exp + leeway, issuer.keys, header["kid"], issuer))  # type: ignore[operator]
         return result
 
     @staticmethod
