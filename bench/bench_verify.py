@@ -242,9 +242,10 @@ def main() -> int:
     warnings.simplefilter("ignore")  # Authlib's and joserfc's deprecation notices
     import cryptography
 
-    from authpool.jose import jsonutil
+    from authpool.jose import b64, jsonutil
     print(f"verify benchmark: Python {sys.version.split()[0]}, cryptography {cryptography.__version__}, "
-          f"orjson {'used' if jsonutil._orjson is not None else 'absent'}, {os.cpu_count()} CPUs, "
+          f"orjson {'used' if jsonutil._orjson is not None else 'absent'}, "
+          f"pybase64 {'used' if b64._pyb64decode is not None else 'absent'}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.2f}; {args.rounds} rounds x {args.seconds}s per case, "
           f"{args.tokens} distinct cold tokens")
     now = int(time.time())
