@@ -37,6 +37,7 @@ import uuid
 import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from _timing import interleaved
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -50,31 +51,6 @@ CLIENT = "4l5k6j7h8g9f0d1s2a3q4w5e6r"
 SCOPE = "orders/read"
 COLD_TARGET = {"RS256": 0.75, "ES256": 0.85, "EdDSA": 0.85}
 LIB_TARGET, WARM_TARGET, IMPORT_TARGET_MS = 1.5, 10.0, 150.0
-
-
-# -- timing ---------------------------------------------------------------------------------------------------
-def interleaved(cases: dict, *, rounds: int, seconds: float) -> dict[str, float]:
-    """Calls per CPU-second of each case in its best round, the rounds alternating between cases.
-
-    CPU time (``time.process_time``), not wall time: on a shared machine, time spent descheduled is not
-    charged to whichever case happened to be running. The best round, not the median: other processes
-    only ever slow a round down (cache and core contention), so the fastest round is the least
-    disturbed, for every case alike.
-    """
-    samples: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(rounds):
-        for name, fn in cases.items():
-            fn()
-            n, start = 0, time.process_time()
-            while True:
-                for _ in range(20):
-                    fn()
-                n += 20
-                elapsed = time.process_time() - start
-                if elapsed >= seconds:
-                    break
-            samples[name].append(n / elapsed)
-    return {name: max(values) for name, values in samples.items()}
 
 
 # -- a local JWKS server -------------------------------------------------------------------------------------
@@ -227,7 +203,7 @@ def measure(alg: str, args: argparse.Namespace, now: int) -> dict[str, float]:
             "guard_warm": lambda: warm.verify(one),
             **{f"{n}_warm": (lambda f=f: f(one)) for n, f in libs.items()},
         }
-        return interleaved(cases, rounds=args.rounds, seconds=args.seconds)
+        return interleaved(cases, rounds=args.rounds, seconds=args.seconds, best=True)
     finally:
         server.shutdown()
 
