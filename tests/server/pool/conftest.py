@@ -37,6 +37,16 @@ def resource_servers(database) -> ResourceServerService:
 
 
 @pytest.fixture
+def raw_password_hash(database):
+    """The ``password_hash`` column as stored, read past the repositories: ``raw_password_hash(sub)``."""
+    def read(sub: str) -> str | None:
+        mark = "%s" if database.dialect == "postgresql" else "?"
+        with database.engine.connect() as conn:
+            return conn.exec_driver_sql(f"SELECT password_hash FROM users WHERE sub = {mark}", (sub,)).scalar()
+    return read
+
+
+@pytest.fixture
 def pool(pools):
     """A pool with e-mail required and a few custom attributes of each type."""
     return pools.create("test pool", schema=SCHEMA)

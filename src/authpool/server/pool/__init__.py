@@ -14,7 +14,8 @@ from .groups import GroupService
 from .passwords import PasswordHasher, PasswordPolicy, check_password
 from .pools import PoolService, password_policy
 from .resource_servers import ResourceServerService
-from .users import CreatedUser, UserService, find_user, require_user
+from .user_lookup import find_user, require_user
+from .users import CreatedUser, UserService
 
 __all__ = [
     "ClientService",

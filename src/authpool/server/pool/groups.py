@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import InvalidParameter, LimitExceeded
 from ..store import GroupRecord, Page, UnitOfWork, UserRecord
 from ._service import Service, check_limit
-from .users import require_user
+from .user_lookup import require_user
 
 MAX_GROUPS_PER_POOL = 10_000
 MAX_GROUPS_PER_USER = 100

@@ -7,7 +7,7 @@ user to :class:`authpool.server.issuance.TokenService`.
     if outcome.challenge == NEW_PASSWORD_REQUIRED:        # admin-created user, temporary password
         user = signin.complete_new_password(pool_id, outcome.session, new_password, client=client)
 
-Rules (COGNITO.md §4.1, §4.2; UserService.authenticate's docstring):
+Rules (COGNITO.md §4.1, §4.2; user_passwords.py's docstring):
 - throttling first (``authpool.server.ratelimit``): a closed window refuses before any password work;
 - the client's ``PreventUserExistenceErrors``: ``ENABLED`` makes an unknown user fail exactly like a
   wrong password (same NotAuthorized, and a dummy argon2 verification for similar timing);
@@ -39,7 +39,8 @@ from ..store import ClientRecord, UserRecord, UserStatus
 from . import srp_credentials
 from .passwords import check_password
 from .pools import password_policy
-from .users import UserService, find_user
+from .user_lookup import find_user
+from .users import UserService
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
 DEFAULT_SESSION_MINUTES = 3

@@ -35,7 +35,8 @@ from ..secrets import MasterKey
 from ..store import ClientRecord
 from . import srp, srp_block
 from .signin import DEFAULT_SESSION_MINUTES, SignInOutcome, SignInService
-from .users import check_can_sign_in, find_user
+from .user_lookup import find_user
+from .user_passwords import check_can_sign_in
 
 DEFAULT_SKEW_SECONDS = 300  # clients fail beyond ~5 minutes of clock skew against Cognito too
 INCORRECT = "Incorrect username or password."
