@@ -91,3 +91,38 @@ def test_access_log_goes_through_logging_where_logging_is_set_up_otherwise(caplo
     with caplog.at_level(logging.INFO, logger="embedding-app.access"):
         AccessLog(logger).write("GET", "/health", 200, 1.0)
     assert [(r.message, r.route, r.status) for r in caplog.records] == [("request", "/health", 200)]
+
+
+def test_access_log_direct_lines_match_logging_for_any_fields():
+    """The direct line is assembled from pieces and skips redact() for a 32-hex-digit request id; over
+    request ids (made, client-chosen, JWT-like, none), methods, routes, statuses and durations it must
+    be exactly what logger.info writes, time aside."""
+    import random
+
+    from authpool.server.logs import AccessLog
+
+    stream = io.StringIO()
+    configure_logging("INFO", stream=stream)
+    logger = logging.getLogger("authpool.http")
+    access = AccessLog(logger)
+    rng = random.Random(99)
+    ids = [None, "", "0123456789abcdef0123456789abcdef", "abc-123", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
+           "eyJhbGciOiJ9", "0123456789ABCDEF0123456789ABCDEF", "basic", "token", "code_verifier", "a.b_c-d"]
+    methods = ["POST", "GET", "DELETE", "PATCH", "password=x", "token:", "bearer x", "é"]
+    routes = ["/{pool_id}/oauth2/token", "/health", "unmatched", "/x/code", "/secret=1", "/mail@example.com",
+              '/q"uote', "/basic abc", "/ünïcode"]
+    statuses = [200, 400, 401, 404, 413, 500]
+    durations = [0.0, 0.42, 1.5, 12.34, 1e-05, 123456.78, 3.0]
+    for _ in range(400):
+        fields = (rng.choice(methods), rng.choice(routes), rng.choice(statuses), rng.choice(durations))
+        token = request_id_var.set(rng.choice(ids))
+        try:
+            access.write(*fields)
+            logger.info("request", extra=dict(zip(("method", "route", "status", "duration_ms"), fields)))
+        finally:
+            request_id_var.reset(token)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 800
+    for direct, through_logging in zip(lines[::2], lines[1::2]):
+        assert direct.split(", ", 1)[1] == through_logging.split(", ", 1)[1]
+        assert direct.split(", ", 1)[0][:10] == through_logging.split(", ", 1)[0][:10]
