@@ -14,41 +14,23 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from tests.interop.boto3_support import ENV, PASSWORD
+from tests.interop.node_support import node_with
 from tests.interop.srp_support import NEW_PASSWORD, SrpWorld
 from tests.support.live_server import LiveServer
 
 from authpool.server.pool import srp
 
 NODE_DIR = Path(__file__).parent / "node"
-PACKAGE = NODE_DIR / "node_modules" / "amazon-cognito-identity-js" / "package.json"
-_OFFLINE = ("ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNREFUSED", "ECONNRESET", "network")
-
-
-def _locked_version() -> str:
-    lock = json.loads((NODE_DIR / "package-lock.json").read_text())
-    return lock["packages"]["node_modules/amazon-cognito-identity-js"]["version"]
 
 
 @pytest.fixture(scope="module")
 def node() -> str:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.skip("node/npm are not installed")
-    installed = json.loads(PACKAGE.read_text())["version"] if PACKAGE.exists() else None
-    if installed != _locked_version():
-        done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR,
-                              capture_output=True, text=True, timeout=300, check=False)
-        if done.returncode != 0:
-            if any(word in done.stderr for word in _OFFLINE):
-                pytest.skip(f"the npm registry is unreachable: {done.stderr.strip()[-200:]}")
-            pytest.fail(f"npm ci failed in {NODE_DIR}:\n{done.stderr}", pytrace=False)
-    return node
+    return node_with(NODE_DIR, "amazon-cognito-identity-js")
 
 
 def run_js(node: str, request: dict) -> dict:
