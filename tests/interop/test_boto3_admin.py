@@ -300,3 +300,28 @@ def test_users_and_groups(live, admin, public, pool):
     with pytest.raises(admin.exceptions.UserNotFoundException):
         admin.admin_get_user(UserPoolId=pool_id, Username="carol")
     assert ADMIN_SECRET not in live.log() and "alice@example.com" not in live.log()
+
+
+def test_an_email_signs_in_one_user_only(admin, public):
+    """A pool that signs in with e-mail: a taken address is UsernameExistsException on SignUp and
+    AdminCreateUser, AliasExistsException on AdminUpdateUserAttributes (400, Cognito's message);
+    UpdateUserPool keeps the sign-in options (not members of UpdateUserPoolRequest)."""
+    pool_id = admin.create_user_pool(PoolName="by-email", UsernameAttributes=["email"],
+                                     Policies={"PasswordPolicy": {"MinimumLength": 10}})["UserPool"]["Id"]
+    client = admin.create_user_pool_client(UserPoolId=pool_id, ClientName="app")["UserPoolClient"]["ClientId"]
+    public.sign_up(ClientId=client, Username="dana@example.com", Password=PASSWORD)
+    with pytest.raises(public.exceptions.UsernameExistsException) as signed_up:
+        public.sign_up(ClientId=client, Username="dana@example.com", Password=PASSWORD)
+    assert signed_up.value.response["Error"]["Message"] == "An account with the given email already exists."
+    with pytest.raises(admin.exceptions.UsernameExistsException):
+        admin.admin_create_user(UserPoolId=pool_id, Username="dana@example.com", MessageAction="SUPPRESS")
+    eve = admin.admin_create_user(UserPoolId=pool_id, Username="eve@example.com", MessageAction="SUPPRESS")["User"]
+    with pytest.raises(admin.exceptions.AliasExistsException) as changed:
+        admin.admin_update_user_attributes(UserPoolId=pool_id, Username="eve@example.com",
+                                           UserAttributes=[{"Name": "email", "Value": "dana@example.com"}])
+    assert changed.value.response["Error"]["Message"] == "An account with the given email already exists."
+    assert changed.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert admin.admin_get_user(UserPoolId=pool_id, Username="eve@example.com")["Username"] == eve["Username"]
+    admin.update_user_pool(UserPoolId=pool_id, AutoVerifiedAttributes=["email"])
+    assert admin.describe_user_pool(UserPoolId=pool_id)["UserPool"]["UsernameAttributes"] == ["email"]
+    admin.delete_user_pool(UserPoolId=pool_id)

@@ -28,6 +28,7 @@ class Kind(enum.StrEnum):
     TOKEN = "token"
     AUTH_CODE = "auth_code"
     ATTRIBUTE = "attribute"
+    ALIAS = "alias"  # a sign-in alias (e-mail, phone number, preferred_username) held by another user
 
 
 _NOT_FOUND_MESSAGES = {
@@ -40,6 +41,7 @@ _NOT_FOUND_MESSAGES = {
     Kind.TOKEN: "Token does not exist.",
     Kind.AUTH_CODE: "Authorization code does not exist.",
     Kind.ATTRIBUTE: "Attribute does not exist.",
+    Kind.ALIAS: "Alias does not exist.",
 }
 
 _EXISTS_MESSAGES = {
@@ -52,6 +54,7 @@ _EXISTS_MESSAGES = {
     Kind.TOKEN: "Token already exists.",
     Kind.AUTH_CODE: "Authorization code already exists.",
     Kind.ATTRIBUTE: "Attribute already exists.",
+    Kind.ALIAS: "An account with the given alias already exists.",
 }
 
 

@@ -24,6 +24,7 @@ from authpool.server.ratelimit import ThrottleUnavailable
     (e.NotFound(e.Kind.RESOURCE_SERVER), "ResourceNotFoundException"),
     (e.AlreadyExists(e.Kind.USER), "UsernameExistsException"),
     (e.AlreadyExists(e.Kind.GROUP), "GroupExistsException"),
+    (e.AlreadyExists(e.Kind.ALIAS, "An account with the given email already exists."), "AliasExistsException"),
     (e.AlreadyExists(e.Kind.RESOURCE_SERVER), "InvalidParameterException"),
     (e.AlreadyExists(e.Kind.ATTRIBUTE), "InvalidParameterException"),
     (e.InvalidParameter(), "InvalidParameterException"),

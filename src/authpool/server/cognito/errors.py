@@ -54,7 +54,11 @@ def invalid_parameter(message: str) -> CognitoError:
 
 
 _NOT_FOUND = {Kind.USER: "UserNotFoundException", Kind.ATTRIBUTE: "InvalidParameterException"}
-_EXISTS = {Kind.USER: "UsernameExistsException", Kind.GROUP: "GroupExistsException"}
+_EXISTS = {
+    Kind.USER: "UsernameExistsException",
+    Kind.GROUP: "GroupExistsException",
+    Kind.ALIAS: "AliasExistsException",
+}
 _BY_CLASS: tuple[tuple[type[AuthpoolError], str], ...] = (  # most specific first
     (RefreshTokenReused, "RefreshTokenReuseException"),
     (HookRejected, "UserLambdaValidationException"),  # pre-token hooks: hooks/errors.py's table

@@ -5,7 +5,8 @@ Settings pass through in Cognito's shape to ``PoolService``, which applies Cogni
 checks. UpdateUserPool *replaces* the settings as Cognito does (members left out return to their
 defaults, COGNITO.md §2.1's footgun), except authpool's own pool settings, which no Cognito client
 can send and which are therefore kept: ``SigningAlgorithm``, ``AutoConfirmSignUp`` and the hook
-options ``AuthpoolHooks`` (webhook secret, timeout; ``hooks/config.py``).
+options ``AuthpoolHooks`` (webhook secret, timeout; ``hooks/config.py``). The sign-in options
+``UsernameAttributes`` / ``AliasAttributes`` are fixed at creation (``PoolService.update`` keeps them).
 ``DeletionProtection: ACTIVE`` refuses DeleteUserPool.
 """
 

@@ -6,7 +6,8 @@ service-2.json): password policy 8 characters with all four classes and 7-day te
 MFA ``OFF``, no username or alias attributes, self sign-up allowed. authpool adds
 ``SigningAlgorithm`` (``RS256`` default, ``ES256`` or ``EdDSA``; DESIGN.md "Token profiles").
 Like Cognito's UpdateUserPool, :meth:`PoolService.update` replaces the settings: members left out
-return to their defaults (pass ``merge=True`` to change only the members given).
+return to their defaults (pass ``merge=True`` to change only the members given), except the sign-in
+options ``UsernameAttributes`` and ``AliasAttributes``, which are fixed at creation as in Cognito.
 
 authpool's limits, loud rather than silent: user names are case-insensitive (one account per
 name in any case; ``UsernameConfiguration.CaseSensitive: true`` is refused) and MFA is not
@@ -52,6 +53,11 @@ def _subset(settings: Mapping[str, Any], key: str, allowed: set[str]) -> list[st
     if not isinstance(values, list) or not set(values) <= allowed:
         raise InvalidParameter(f"{key} may contain only {', '.join(sorted(allowed))}.")
     return list(dict.fromkeys(values))
+
+
+#: Fixed when the pool is created, as in Cognito (UpdateUserPool has no such members): the store's
+#: sign-in aliases (pool/sign_in_aliases.py) follow from them. An update keeps them.
+CREATE_ONLY = ("UsernameAttributes", "AliasAttributes")
 
 
 def normalize_settings(given: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -178,7 +184,12 @@ class PoolService(Service):
             current = t.pools.require(pool_id)
             new_settings = None
             if settings is not None:
-                new_settings = normalize_settings({**current.settings, **settings} if merge else settings)
+                given = {**current.settings, **settings} if merge else dict(settings)
+                for key in CREATE_ONLY:
+                    if key in given and set(given[key] or []) != set(current.settings.get(key) or []):
+                        raise InvalidParameter(f"{key} cannot be changed after the user pool is created.")
+                    given[key] = current.settings.get(key) or []
+                new_settings = normalize_settings(given)
             pool = t.pools.update(pool_id, name=name, settings=new_settings)
             self._audit(t, "pool.updated", pool_id=pool_id, target=pool_id)
         return pool

@@ -8,6 +8,8 @@
   user name becomes the ``sub``, as in Cognito. Sign-in then finds the user by that attribute.
 * Pools with ``AliasAttributes`` accept a *verified* e-mail or phone alias at sign-in (unverified
   ``preferred_username`` too, which has no verification); an alias that names several users names none.
+* The store keeps each of these sign-in names on one user of the pool (:mod:`.sign_in_aliases`,
+  matched exactly as here); several users can share one only in data older than migration 0007.
 """
 
 from __future__ import annotations

@@ -21,10 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ..errors import AlreadyExists, InvalidParameter, Kind, NotAuthorized, NotFound
+from ..errors import InvalidParameter, Kind, NotAuthorized, NotFound
 from ..store import Page, PoolRecord, UnitOfWork, UserRecord, UserStatus, parse_user_filter
 from ..store.records import AttributeSchemaRecord
-from . import ids, srp_credentials, user_attributes
+from . import ids, sign_in_aliases, srp_credentials, user_attributes
 from ._service import check_limit
 from .attributes import validate_attributes
 from .passwords import PasswordHasher, check_password, generate_password
@@ -231,11 +231,6 @@ class UserService(UserPasswords):
         validate_attributes(schema, attrs, creating=True, as_admin=True)
         credential = srp_credentials.make(pool.id, username, password)  # x hashes the final user name
         with self._tx(tx) as t:
-            if sign_in_attr is not None and t.users.find_by_attribute(
-                pool.id, sign_in_attr, attrs[sign_in_attr]
-            ):
-                label = "email" if sign_in_attr == "email" else "phone number"
-                raise AlreadyExists(Kind.USER, f"An account with the given {label} already exists.")
             user = t.users.create(
                 pool.id,
                 username=username,
@@ -245,6 +240,7 @@ class UserService(UserPasswords):
                 temporary_password_expires_at=temporary_expires,
                 attributes=attrs,
             )
+            sign_in_aliases.sync(t, pool, user, before=None)  # e-mail/phone taken: UsernameExists/AliasExists
             srp_credentials.store(t, user, credential)
             self._audit(t, "user.created", pool_id=pool.id, target=user.sub, detail={"status": status.value})
         return user

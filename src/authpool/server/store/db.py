@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from ..cache import about_to_block
 from ..secrets import MasterKey
 from ._base import StoreContext
+from .aliases import SignInAliasRepository
 from .audit import AuditRepository
 from .clients import ClientRepository
 from .codes import UserCodeRepository
@@ -68,6 +69,7 @@ class UnitOfWork:
         self._clock = clock
         self.pools = PoolRepository(ctx)
         self.users = UserRepository(ctx)
+        self.aliases = SignInAliasRepository(ctx)  # sign-in aliases, unique per pool (pool/sign_in_aliases.py)
         self.groups = GroupRepository(ctx)
         self.clients = ClientRepository(ctx)
         self.resource_servers = ResourceServerRepository(ctx)
