@@ -4,7 +4,8 @@ server, configured as a front end points Amplify at authpool: ``Amplify.configur
 completes NEW_PASSWORD_REQUIRED, refreshes (GetTokensFromRefreshToken, with and without rotation),
 signs up and confirms with the code from the outbox (and signs in automatically), reads and updates
 the user's attributes, and signs out (RevokeToken, GlobalSignOut); authpool.guard accepts the access
-tokens it gets and refuses its ID tokens.
+tokens it gets and refuses its ID tokens. A browser would let a page on another origin make each of
+those calls (CORS: the preflight for the headers Amplify sends, Access-Control-Allow-Origin).
 
 The package is pinned by ``tests/interop/amplify/package-lock.json`` (no registry addresses) and
 installed with ``npm ci`` on first use (tests/interop/node_support.py says when these tests skip).
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 from tests.interop.amplify_support import AMPLIFY_DIR, AmplifyApp, AmplifyError
 from tests.interop.boto3_support import ENV, PASSWORD, claims, make_client, outbox
@@ -25,6 +27,9 @@ from tests.support.live_server import LiveServer
 from authpool.guard import AccessTokenVerifier, WrongTokenType
 
 FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+#: Request headers a browser sends cross-origin without asking first (Fetch standard, CORS-safelisted;
+#: Content-Type only for form and text types, so application/x-amz-json-1.1 is asked for).
+SAFELISTED = {"accept", "accept-language", "content-language"}
 
 
 @pytest.fixture(scope="module")
@@ -268,3 +273,30 @@ def _assert_signed_out(world: World, refresh_token: str, access_token: str) -> N
                              AuthParameters={"REFRESH_TOKEN": refresh_token})
     with pytest.raises(public.exceptions.NotAuthorizedException):
         public.get_user(AccessToken=access_token)
+
+
+def test_a_page_on_another_origin_may_make_amplifys_calls(amplify, world):
+    """What a browser checks before it lets Amplify in a page served from elsewhere (a dev server on
+    localhost:5173) talk to authpool (CORS): the preflight for the very headers Amplify sends, and
+    Access-Control-Allow-Origin on every answer, errors included. Node's fetch does not check it."""
+    jo = world.user("jo")
+    app = amplify()
+    with pytest.raises(AmplifyError):
+        app.call("signIn", username=jo, password="Wrong-Horse-42")
+    _signed_in(app, jo)
+    app.call("fetchUserAttributes")
+    app.call("fetchAuthSession", forceRefresh=True)
+    app.call("signOut")
+    exchanges = app.call("exchanges")
+    operations = {exchange["target"].rpartition(".")[2] for exchange in exchanges}
+    assert operations == {"InitiateAuth", "RespondToAuthChallenge", "GetUser", "GetTokensFromRefreshToken",
+                          "RevokeToken"}, operations
+    assert all(exchange["method"] == "POST" and exchange["allowOrigin"] == "*" for exchange in exchanges), exchanges
+    requested = {name for exchange in exchanges for name in exchange["headers"]} - SAFELISTED
+    assert {"content-type", "x-amz-target"} <= requested
+    answer = httpx.options(world.live.base_url + "/", headers={
+        "Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": ",".join(sorted(requested))})
+    assert 200 <= answer.status_code < 300 and answer.headers["access-control-allow-origin"] == "*"
+    assert "POST" in answer.headers["access-control-allow-methods"].split(",")
+    assert requested <= set(answer.headers["access-control-allow-headers"].split(","))

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .cognito import cognito_endpoint
+from .cognito import cognito_endpoint, cognito_preflight
 from .context import ServerContext
 from .keyservice import endpoint as keyservice_endpoint
 from .metrics import metrics_endpoint
@@ -68,6 +68,7 @@ def create_app(ctx: ServerContext, *, extra_routes: list[BaseRoute] | None = Non
         Route("/health/live", live, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
         Route("/", cognito_endpoint, methods=["POST"]),  # Cognito JSON API (X-Amz-Target)
+        Route("/", cognito_preflight, methods=["OPTIONS"]),  # its CORS preflight (cognito/cors.py)
         Route("/{pool_id}/.well-known/openid-configuration", discovery.openid_configuration, methods=["GET"]),
         Route("/.well-known/oauth-authorization-server/{pool_id}", discovery.openid_configuration, methods=["GET"]),
         Route("/{pool_id}/.well-known/jwks.json", discovery.jwks, methods=["GET"]),

@@ -7,17 +7,31 @@
 //    "fetchUserAttributes" | "updateUserAttributes" | "getCurrentUser", "input": {...}}
 //   {"op": "fetchAuthSession", "input": {"forceRefresh": bool}}  -> the tokens as compact JWTs
 //   {"op": "refreshToken"}  -> the refresh token Amplify keeps in its token store
+//   {"op": "exchanges"}  -> what a browser checks of each call so far (CORS), then forgets them:
+//                           [{"method", "target", "headers": [lower-case names], "allowOrigin"}]
 // Each answer: {"ok": true, "value": ...} | {"ok": false, "name": "NotAuthorizedException", "message": "..."}
 //
 // The only environment set-up: Node 20 has fetch and crypto.getRandomValues, which is all Amplify needs;
-// its token store is given a Map (as an app passes its own storage to setKeyValueStorage), so the refresh token can be
-// read back; console output goes to stderr so that stdout carries only answers. Amplify is not patched.
+// its token store is given a Map (as an app passes its own storage to setKeyValueStorage), so the
+// refresh token can be read back; console output goes to stderr so that stdout carries only answers;
+// the global fetch that Amplify calls is wrapped to note each request's header names and the answer's
+// Access-Control-Allow-Origin (nothing is changed). Amplify is not patched.
 import { createInterface } from "node:readline";
 import { Amplify } from "aws-amplify";
 import * as auth from "aws-amplify/auth";
 import { cognitoUserPoolsTokenProvider } from "aws-amplify/auth/cognito";
 
 for (const level of ["log", "info", "debug"]) console[level] = (...args) => console.error(...args);
+
+const exchanges = [];
+const realFetch = globalThis.fetch;
+globalThis.fetch = async (url, init = {}) => {
+  const response = await realFetch(url, init);
+  const headers = new Headers(init.headers);
+  exchanges.push({ method: init.method, target: headers.get("x-amz-target"), headers: [...headers.keys()],
+                   allowOrigin: response.headers.get("access-control-allow-origin") });
+  return response;
+};
 
 const store = new Map();
 const storage = {
@@ -38,6 +52,7 @@ const ops = {
     const { tokens } = await auth.fetchAuthSession(input);
     return tokens ? { accessToken: tokens.accessToken.toString(), idToken: tokens.idToken?.toString() } : null;
   },
+  exchanges: () => exchanges.splice(0),
   refreshToken: () => {
     const keys = [...store.keys()].filter((key) => key.endsWith(".refreshToken"));
     return keys.length === 1 ? store.get(keys[0]) : null;

@@ -11,6 +11,9 @@ and carries a JSON object (``Content-Type: application/x-amz-json-1.1``). The st
    signature on an unsigned operation is ignored, as Cognito does (boto3 signs them anyway);
 4. parse the JSON object, run the handler off the event loop, render the result;
 5. any exception becomes Cognito's error shape through ``errors.to_cognito_error``, the one map.
+
+Every response, success or error, may be read by a page on any origin (``cors.py``, which also
+answers the browsers' preflight ``OPTIONS /``).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from starlette.responses import Response
 from ..logs import request_id_var
 from ..middleware import RequestBodyTooLarge
 from . import auth, clients, groups, pools, resource_servers, self_service, users_admin
+from .cors import RESPONSE_HEADERS
 from .errors import CognitoError, invalid_parameter, to_cognito_error
 from .params import Params
 from .sigv4 import SignedRequest, verify
@@ -70,7 +74,7 @@ OPERATIONS: dict[str, Handler] = {
 
 
 def _response(body: dict[str, Any], status: int = 200) -> Response:
-    headers = {"Cache-Control": "no-store"}
+    headers = {"Cache-Control": "no-store", **RESPONSE_HEADERS}
     request_id = request_id_var.get()
     if request_id:
         headers["x-amzn-RequestId"] = request_id
