@@ -104,8 +104,7 @@ class AccessLog:
 
     def __init__(self, logger: logging.Logger) -> None:
         self.logger = logger
-        self._head = '", "level": "info", "logger": %s, "message": "request"' % json.dumps(logger.name,
-                                                                                          ensure_ascii=False)
+        self._head = f'", "level": "info", "logger": {_json_str(logger.name)}, "message": "request"'
         self._tails: dict[tuple[str, str, int], tuple[str, bool]] = {}
 
     def write(self, method: str, route: str, status: int, duration_ms: float) -> None:

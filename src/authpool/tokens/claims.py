@@ -112,3 +112,23 @@ def access_token_claims(session: Session, *, now: int, ttl: int, jti: str, event
     if extra:
         claims.update(extra)
     return claims
+
+
+def client_access_token_claims(*, issuer: str, client_id: str, scopes: Iterable[str], audience: str | None,
+                               now: int, ttl: int, jti: str, event_id: str) -> dict[str, Any]:
+    """The access token of ``client_credentials``: :func:`access_token_claims` of a session whose subject
+    is the client, with no user, groups or ``origin_jti`` (no session is stored; Cognito's have none).
+    Built directly, without a Session: every machine-to-machine token is made here
+    (bench/bench_token_endpoint.py); tests/tokens keep the two in step."""
+    claims: dict[str, Any] = {"sub": client_id, "iss": issuer, "client_id": client_id}
+    if audience is not None:
+        claims["aud"] = audience
+    claims["event_id"] = event_id
+    claims["token_use"] = "access"
+    claims["scope"] = " ".join(scopes)
+    claims["auth_time"] = now
+    claims["exp"] = now + ttl
+    claims["iat"] = now
+    claims["jti"] = jti
+    claims["version"] = 2
+    return claims

@@ -16,8 +16,14 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ...tokens.claims import Session, access_token_claims, id_token_claims, token_hash
-from ...tokens.mint import TokenMinter, new_jti, new_refresh_token
+from ...tokens.claims import (
+    Session,
+    access_token_claims,
+    client_access_token_claims,
+    id_token_claims,
+    token_hash,
+)
+from ...tokens.mint import TokenMinter, new_jti, new_jtis, new_refresh_token
 from ..keys import SigningKeys
 from ..pool.groups import iam_roles
 from ..store.records import ClientRecord, GroupRecord, UserRecord
@@ -132,14 +138,16 @@ class TokenService:
         """client_credentials: an access token only, ``sub`` = the client id, no session stored
         (these tokens carry no ``origin_jti``, as Cognito's, so issuing one writes nothing)."""
         now = int(self._clock())
-        lifetimes = validities(client.settings)
-        session = Session(issuer=self._issuer_for(client.pool_id), sub=client.client_id, client_id=client.client_id,
-                          auth_time=now, origin_jti="", scopes=tuple(scopes), audience=audience)
+        access_ttl = validities(client.settings).access
+        minter = self._minter(client.pool_id)
+        event_id, jti = new_jtis(2)
+        access = client_access_token_claims(issuer=minter.issuer, client_id=client.client_id, scopes=scopes,
+                                            audience=audience, now=now, ttl=access_ttl, jti=jti, event_id=event_id)
         context = IssueContext(pool_id=client.pool_id, client_id=client.client_id,
                                trigger_source="TokenGeneration_ClientCredentials", user=None, groups=[],
                                scopes=list(scopes), client_metadata=client_metadata or {})
-        minted = self._mint(session, context, now=now, access_ttl=lifetimes.access, id_ttl=None)
-        return AuthenticationResult(minted.access, None, None, lifetimes.access, minted.scopes)
+        minted = self._sign(minter, context, access, None, scopes)
+        return AuthenticationResult(minted.access, None, None, access_ttl, minted.scopes)
 
     # -- revocation ---------------------------------------------------------------------------------
     def revoke_refresh_token(self, *, client: ClientRecord, refresh_token: str) -> bool:
@@ -186,15 +194,20 @@ class TokenService:
     def _mint(self, session: Session, context: IssueContext, *, now: int, access_ttl: int, id_ttl: int | None,
               nonce: str | None = None, with_at_hash: bool = False, id_extra: dict | None = None) -> _Minted:
         minter = self._minter(context.pool_id)
-        event_id = new_jti()
-        access = access_token_claims(session, now=now, ttl=access_ttl, jti=new_jti(), event_id=event_id)
+        event_id, access_jti, id_jti = new_jtis(3)
+        access = access_token_claims(session, now=now, ttl=access_ttl, jti=access_jti, event_id=event_id)
         if not session.origin_jti:
             del access["origin_jti"]
         id_claims = None
         if id_ttl is not None:
-            id_claims = id_token_claims(session, now=now, ttl=id_ttl, jti=new_jti(), event_id=event_id, nonce=nonce,
+            id_claims = id_token_claims(session, now=now, ttl=id_ttl, jti=id_jti, event_id=event_id, nonce=nonce,
                                         extra=id_extra)
-        claims = self.customizer.customize(context, ClaimSets(access=access, id=id_claims, scopes=list(session.scopes)))
+        return self._sign(minter, context, access, id_claims, session.scopes, with_at_hash=with_at_hash)
+
+    def _sign(self, minter: TokenMinter, context: IssueContext, access: dict, id_claims: dict | None,
+              scopes: Sequence[str], *, with_at_hash: bool = False) -> _Minted:
+        """The customizer chain (declared encrypted claims, the pre-token hook, encryption), then the signatures."""
+        claims = self.customizer.customize(context, ClaimSets(access=access, id=id_claims, scopes=list(scopes)))
         claims.access["scope"] = " ".join(claims.scopes)
         access_token = minter.sign_access_token(claims.access)
         id_token = None
