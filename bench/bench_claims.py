@@ -40,7 +40,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, x25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from authpool.guard import AccessClaims, AuthpoolKeyService, ClaimDecryptor, ResourceKeys
-from authpool.jose import ECDHKey, JWK, parse_compact_jwe, sign_compact
+from authpool.jose import JWK, ECDHKey, parse_compact_jwe, sign_compact
 from authpool.server.keyservice import audit, configure
 from authpool.server.keyservice.local import LocalKeyBackend
 from authpool.server.keyservice.resource_key import ResourceKeyBackend
@@ -103,7 +103,7 @@ def cases_for(db: Database, kms_url: str | None):
     local_claims = claims_with(local_token, guard_local)
 
     def local_guard_open():
-        jwe, bound = guard_local.prepare(local_claims, NAME)
+        jwe, _bound = guard_local.prepare(local_claims, NAME)
         return guard_local._open(jwe, cek, "A256KW", NAME)
 
     def local_endpoint_unwrap():
@@ -134,10 +134,10 @@ def cases_for(db: Database, kms_url: str | None):
         "local: audit row": audit_row,
     }
     if kms_url:
+        import boto3
+
         from authpool.guard import AwsKms
         from authpool.server.keyservice.kms import KmsBackend, KmsClients
-
-        import boto3
         key = boto3.client("kms", endpoint_url=kms_url, region_name="us-east-1").create_key()["KeyMetadata"]["Arn"]
         kms_settings = settings.__class__(pool_id=POOL, audience=AUD, backend="aws-kms", kms_key_id=key)
         backend = KmsBackend(KmsClients(endpoint_url=kms_url, region_name="us-east-1"))

@@ -17,7 +17,7 @@ NOW = int(time.time())
 
 def run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "authpool", *args], capture_output=True, text=True, input=stdin,
-                          timeout=60)
+                          timeout=60, check=False)
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ import time
 import httpx
 import jwt as pyjwt
 import pytest
+from tests.support.live_server import LiveServer
 
 from authpool.server.context import build_context
 from authpool.server.settings import Settings
 from authpool.tokens import Session
-from tests.support.live_server import LiveServer
 
 POOL = "us-east-1_LiveTest1"
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Self
 
 import httpx
 
@@ -35,7 +36,7 @@ class LiveServer:
         self.env = {**os.environ, **(env or {})}
         self.process: subprocess.Popen | None = None
 
-    def __enter__(self) -> LiveServer:
+    def __enter__(self) -> Self:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(self.args, stdout=self._log, stderr=subprocess.STDOUT, env=self.env)

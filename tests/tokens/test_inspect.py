@@ -7,7 +7,7 @@ import time
 import jwt as pyjwt
 import pytest
 
-from authpool.jose import JoseError, JWK
+from authpool.jose import JWK, JoseError
 from authpool.tokens import Session, TokenMinter, classify, inspect_token
 
 NOW = int(time.time())

@@ -27,7 +27,6 @@ from .errors import (
     UntrustedHeaderKey,
 )
 from .jsonutil import dumps_compact, loads_object
-from .jwk import JWK, JWKSet
 from .jwe import (
     CompactJWE,
     DecryptionFailed,
@@ -36,6 +35,7 @@ from .jwe import (
     encrypt_compact_jwe,
     parse_compact_jwe,
 )
+from .jwk import JWK, JWKSet
 from .jws import MAX_COMPACT_SIZE, CompactJWS, check_header, parse_compact, sign_compact, verify_compact
 from .signer import CompactSigner
 

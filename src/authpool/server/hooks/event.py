@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..issuance.customize import ClaimSets, IssueContext
+from ..pool.groups import iam_roles
 from ..pool.ids import region_of
 from .apply import Ignored, apply_overrides
 from .response import parse_response
-from ..pool.groups import iam_roles
 
 CLIENT_CREDENTIALS = "TokenGeneration_ClientCredentials"
 #: The ``version`` field real events carry for each LambdaVersion (captured V2/V3 events show "2"/"3").
