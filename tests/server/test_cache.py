@@ -228,3 +228,32 @@ def test_a_failed_reload_lets_the_next_reader_try_again():
         c.get_or_load("k", broken)
     with cache_mod.non_blocking(), pytest.raises(cache_mod.WouldBlock):  # not stuck serving the old value
         c.get_or_load("k", lambda: "x")
+
+
+def test_per_record_values_follow_the_record_object():
+    """cache.PerRecord: a value derived once per record object; a reloaded record (another object, as the
+    cache hands out after an invalidation or expiry) is derived again, even when equal."""
+    from dataclasses import dataclass
+
+    from authpool.server.cache import PerRecord
+
+    @dataclass(frozen=True)
+    class Record:
+        key: str
+        value: int
+
+    calls: list[Record] = []
+
+    def derive(record: Record) -> int:
+        calls.append(record)
+        return record.value * 2
+
+    derived = PerRecord(derive, key=lambda r: r.key, max_entries=2)
+    first = Record("a", 1)
+    assert derived(first) == 2 and derived(first) == 2 and calls == [first]
+    changed = Record("a", 5)
+    assert derived(changed) == 10 and len(calls) == 2
+    reloaded = Record("a", 5)  # equal, but another object: derived again
+    assert derived(reloaded) == 10 and len(calls) == 3
+    assert derived(Record("b", 1)) == 2 and derived(Record("c", 1)) == 2  # past max_entries: starts over
+    assert derived(reloaded) == 10 and len(calls) == 6

@@ -48,10 +48,11 @@ import weakref
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-__all__ = ["CLIENTS", "SIGNING_KEYS", "Cache", "WouldBlock", "about_to_block", "add_listener", "apply_remote",
-           "invalidate", "names", "non_blocking"]
+__all__ = ["CLIENTS", "SIGNING_KEYS", "Cache", "PerRecord", "WouldBlock", "about_to_block", "add_listener",
+           "apply_remote", "invalidate", "names", "non_blocking"]
 
 V = TypeVar("V")
+R = TypeVar("R")
 Listener = Callable[[str, "str | None"], None]
 
 CLIENTS = "clients"  # client id -> ClientRecord
@@ -142,6 +143,33 @@ class Cache(Generic[V]):
             else:
                 self._entries.pop(key, None)
                 self._refreshing.discard(key)
+
+
+class PerRecord(Generic[R, V]):
+    """``derive(record)`` computed once per record *object*: for values that follow from a cached
+    record alone (an app client's lifetimes, what its grants allow), which every token request would
+    otherwise work out again.
+
+    A :class:`Cache` hands out the same object until the entry is invalidated or expires; what it loads
+    after that is a new object. So a derived value is kept with the object it came from (by ``key``,
+    checked with ``is``) and worked out again for any other: it is exactly as fresh as the record, with
+    no invalidation of its own. ``derive`` must be a pure function of the record, and callers must not
+    change what it returns. Bounded: past ``max_entries`` keys it starts over."""
+
+    def __init__(self, derive: Callable[[R], V], *, key: Callable[[R], str], max_entries: int = 10_000) -> None:
+        self._derive, self._key, self._max = derive, key, max_entries
+        self._entries: dict[str, tuple[R, V]] = {}
+
+    def __call__(self, record: R) -> V:
+        key = self._key(record)
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] is record:
+            return entry[1]
+        value = self._derive(record)
+        if len(self._entries) >= self._max:
+            self._entries.clear()
+        self._entries[key] = (record, value)
+        return value
 
 
 def invalidate(name: str, key: str | None = None, *, publish: bool = True) -> None:

@@ -64,6 +64,23 @@ def test_client_changes_through_the_cognito_api_apply_to_the_very_next_token(liv
     assert gone.status_code == 401 and gone.json()["error"] == "invalid_client"
 
 
+def test_what_the_grant_remembers_of_a_client_follows_its_changes(live, service):
+    """The scopes granted per ``scope`` parameter and the token lifetime are kept with the cached client
+    record (cache.PerRecord): a change through the Cognito API applies to the very next token."""
+    admin, pool, client = service
+    for _ in range(3):
+        answer = token(live, pool, client, scope=f"{API}/write").json()
+        assert answer["scope"] == f"{API}/write" and answer["expires_in"] == 3600
+    admin.update_user_pool_client(UserPoolId=pool, ClientId=client["ClientId"], AllowedOAuthFlowsUserPoolClient=True,
+                                  AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=[f"{API}/read"],
+                                  AccessTokenValidity=5, TokenValidityUnits={"AccessToken": "minutes"})
+    refused = token(live, pool, client, scope=f"{API}/write")
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_scope"
+    answer = token(live, pool, client, scope=f"{API}/read {API}/write").json()
+    assert answer["scope"] == f"{API}/read" and answer["expires_in"] == 300
+    assert claims(answer["access_token"])["exp"] - claims(answer["access_token"])["iat"] == 300
+
+
 def test_a_deleted_pool_issues_nothing_more(live, service):
     admin, pool, client = service
     assert token(live, pool, client).status_code == 200

@@ -30,7 +30,7 @@ from ..store.records import ClientRecord, GroupRecord, UserRecord
 from ..store.tokens import RefreshState
 from .customize import ClaimsCustomizer, ClaimSets, IssueContext, NoCustomization
 from .errors import InvalidRefreshToken, RefreshTokenReused, UserDisabled
-from .validity import validities
+from .validity import client_validities
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ class TokenService:
             raise UserDisabled()
         now = int(self._clock())
         auth_time = now if auth_time is None or auth_time > now else int(auth_time)
-        lifetimes = validities(client.settings)
+        lifetimes = client_validities(client)
         groups = self._groups(user)
         session = self._session(client, user, groups, scopes, auth_time=auth_time, origin_jti=new_jti(),
                                 audience=audience)
@@ -109,7 +109,7 @@ class TokenService:
         if not user.enabled:
             raise UserDisabled()
         family = result.family
-        lifetimes = validities(client.settings)
+        lifetimes = client_validities(client)
         groups = self._groups(user)
         session = self._session(client, user, groups, family.scopes, auth_time=family.auth_time,
                                 origin_jti=family.origin_jti)
@@ -138,7 +138,7 @@ class TokenService:
         """client_credentials: an access token only, ``sub`` = the client id, no session stored
         (these tokens carry no ``origin_jti``, as Cognito's, so issuing one writes nothing)."""
         now = int(self._clock())
-        access_ttl = validities(client.settings).access
+        access_ttl = client_validities(client).access
         minter = self._minter(client.pool_id)
         event_id, jti = new_jtis(2)
         access = client_access_token_claims(issuer=minter.issuer, client_id=client.client_id, scopes=scopes,

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
+from ..cache import PerRecord
 from ..pool.clients import token_validity_seconds
+from ..store.records import ClientRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +28,8 @@ def validities(settings: Mapping[str, Any]) -> Validities:
     return Validities(access=token_validity_seconds(settings, "AccessTokenValidity"),
                       id=token_validity_seconds(settings, "IdTokenValidity"),
                       refresh=token_validity_seconds(settings, "RefreshTokenValidity"))
+
+
+#: :func:`validities` of a client, worked out once per cached client record (server/cache.py).
+client_validities: PerRecord[ClientRecord, Validities] = PerRecord(lambda client: validities(client.settings),
+                                                                   key=attrgetter("client_id"))

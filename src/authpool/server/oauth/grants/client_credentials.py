@@ -14,23 +14,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
+from ...cache import PerRecord
+from ...store import ClientRecord
 from .. import scopes as scope_rules
 from ..errors import UnauthorizedClient
-from .common import client_metadata, require_oauth_flow
+from .common import allows_oauth_flow, client_metadata, require_oauth_flow
 
 GRANT_TYPE = "client_credentials"
 PARAMETERS = frozenset({"scope", "resource", "client_id", "aws_client_metadata"})
+#: Distinct ``scope`` parameters remembered per client (a client sends one or a few), and the longest.
+MAX_REMEMBERED_SCOPES = 32
+MAX_REMEMBERED_SCOPE_CHARS = 1024
 
 
 def handle(ctx, auth, params: dict[str, str]) -> dict[str, Any]:
     client = auth.client
     if not auth.confidential:
         raise UnauthorizedClient("client_credentials needs a confidential client (one with a secret).")
-    require_oauth_flow(client, "client_credentials")
+    plan = _plans(client)
+    if not plan.flow_allowed:
+        require_oauth_flow(client, GRANT_TYPE)
     metadata = client_metadata(params)
-    granted = scope_rules.for_client_credentials(client, scope_rules.parse(params.get("scope")))
+    granted = _granted(client, plan, params.get("scope"))
     resource = params.get("resource")
     if resource is not None:
         with ctx.db.transaction(readonly=True) as tx:
@@ -40,3 +49,26 @@ def handle(ctx, auth, params: dict[str, str]) -> dict[str, Any]:
                                    client_metadata=metadata)
     return {"access_token": issued.access_token, "token_type": "Bearer", "expires_in": issued.expires_in,
             "scope": " ".join(issued.scopes)}
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What this grant decides from the client's settings alone, kept with the cached client record
+    (:class:`..cache.PerRecord`): whether the flow is allowed, and the scopes granted for each
+    ``scope`` parameter already seen (successes only; a refusal is worked out again)."""
+
+    flow_allowed: bool
+    granted: dict[str | None, tuple[str, ...]] = field(default_factory=dict)
+
+
+_plans: PerRecord[ClientRecord, _Plan] = PerRecord(lambda client: _Plan(allows_oauth_flow(client, GRANT_TYPE)),
+                                                   key=attrgetter("client_id"))
+
+
+def _granted(client: ClientRecord, plan: _Plan, scope: str | None) -> tuple[str, ...]:
+    granted = plan.granted.get(scope)
+    if granted is None:
+        granted = tuple(scope_rules.for_client_credentials(client, scope_rules.parse(scope)))
+        if len(plan.granted) < MAX_REMEMBERED_SCOPES and (scope is None or len(scope) <= MAX_REMEMBERED_SCOPE_CHARS):
+            plan.granted[scope] = granted
+    return granted

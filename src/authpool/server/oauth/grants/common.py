@@ -16,11 +16,16 @@ REFRESH_FLOWS = frozenset({"ALLOW_REFRESH_TOKEN_AUTH", "ADMIN_NO_SRP_AUTH", "CUS
                            "USER_PASSWORD_AUTH"})
 
 
-def require_oauth_flow(client: ClientRecord, flow: str) -> None:
-    """Cognito: the client must be enabled for OAuth (``AllowedOAuthFlowsUserPoolClient``) with
-    ``flow`` among its ``AllowedOAuthFlows``; otherwise ``unauthorized_client`` (RFC 6749 §5.2)."""
+def allows_oauth_flow(client: ClientRecord, flow: str) -> bool:
+    """Cognito: the client is enabled for OAuth (``AllowedOAuthFlowsUserPoolClient``) with ``flow``
+    among its ``AllowedOAuthFlows``."""
     settings = client.settings
-    if not settings.get("AllowedOAuthFlowsUserPoolClient") or flow not in (settings.get("AllowedOAuthFlows") or []):
+    return bool(settings.get("AllowedOAuthFlowsUserPoolClient")) and flow in (settings.get("AllowedOAuthFlows") or [])
+
+
+def require_oauth_flow(client: ClientRecord, flow: str) -> None:
+    """:func:`allows_oauth_flow`, otherwise ``unauthorized_client`` (RFC 6749 §5.2)."""
+    if not allows_oauth_flow(client, flow):
         raise UnauthorizedClient(f"This client may not use the {flow} flow.")
 
 
