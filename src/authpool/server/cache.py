@@ -3,9 +3,11 @@ invalidation across processes.
 
 What is cached (and nothing else): records that change only through the pool services and that a
 token request would otherwise read from the store every time: app clients by client id
-(:data:`CLIENTS`, ``pool/clients.py``) and each pool's active signing keys (:data:`SIGNING_KEYS`,
-``keys/service.py``). Never cached: anything that must be checked fresh on every request —
-refresh tokens, authorization codes, revocation (token families), users, throttling.
+(:data:`CLIENTS`, ``pool/clients.py``), each pool's active signing keys (:data:`SIGNING_KEYS`,
+``keys/service.py``) and each pool's resource-server encryption settings (``"keyservice"``,
+``keyservice/cache.py``, emptied by session events at commit). Never cached: anything that must be
+checked fresh on every request — refresh tokens, authorization codes, revocation (token families),
+users, throttling.
 
 Freshness, in this order:
 

@@ -16,7 +16,7 @@ from .invalidation import CacheSync, build_cache_sync
 from .issuance import CustomizerChain, TokenService
 from .keys import SigningKeys
 from .keyservice import DeclaredClaims, EncryptClaims, KeyService, TokenBucket
-from .keyservice.service import invalidate_settings as invalidate_key_settings
+from .keyservice import cache as keyservice_cache
 from .limiters import build_throttle
 from .pool import ClientService, GroupService, PoolService, ResourceServerService, UserService
 from .pool.password_work import PROCESS_LIMIT
@@ -63,8 +63,9 @@ def load_master_key(settings: Settings) -> MasterKey:
     return MasterKey.load(settings.data_dir)
 
 
-#: Cache lifetime (clients, signing keys, hook settings) when a cross-process channel delivers every
-#: change (server/invalidation): the channel is the freshness mechanism, the TTL only a backstop.
+#: Cache lifetime (clients, signing keys, hook and encrypted-claims settings) when a cross-process
+#: channel delivers every change (server/invalidation): the channel is the freshness mechanism, the
+#: TTL only a backstop.
 SYNCED_CACHE_TTL = 30.0
 
 
@@ -84,7 +85,7 @@ def build_context(settings: Settings, *, migrate: bool | None = None) -> ServerC
     redis = RedisConnection(settings.redis_url.get_secret_value()) if settings.redis_url else None
     cache_sync = build_cache_sync(db, redis=redis, connect_timeout=settings.database_connect_timeout,
                                   flushers={hook_cache.NAME: hook_cache.clear_local,
-                                            "keyservice": invalidate_key_settings})
+                                            keyservice_cache.NAME: keyservice_cache.clear_local})
     secret = settings.admin_secret_access_key.get_secret_value() if settings.admin_secret_access_key else None
     admin = load_or_create(settings.data_dir, master_key, env_id=settings.admin_access_key_id, env_secret=secret)
     keys = SigningKeys(db, cache_ttl=SYNCED_CACHE_TTL) if cache_sync else SigningKeys(db)
@@ -92,7 +93,7 @@ def build_context(settings: Settings, *, migrate: bool | None = None) -> ServerC
     PROCESS_LIMIT.configure(settings.password_hash_concurrency, wait=settings.password_hash_wait)
     users = UserService(db)
     signin = SignInService(db, users, build_throttle(db=db, master_key=master_key, redis=redis), master_key)
-    keyservice = KeyService(db)
+    keyservice = KeyService(db, ttl=SYNCED_CACHE_TTL) if cache_sync else KeyService(db)
     # Declared encrypted claims become placeholders, the hook runs, then every placeholder is encrypted.
     hooks = HookCustomizer(db, cache_ttl=SYNCED_CACHE_TTL if cache_sync else hook_cache.DEFAULT_TTL)
     customizer = CustomizerChain(DeclaredClaims(keyservice), hooks, EncryptClaims(keyservice, db))

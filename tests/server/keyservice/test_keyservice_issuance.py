@@ -106,7 +106,6 @@ def test_size_limit_fails_closed(world, database):
     with database.transaction() as tx:
         pool = tx.pools.require(POOL)
         tx.pools.update(POOL, settings={**pool.settings, "AuthpoolHooks": {"MaxTokenBytes": 1024}})
-    world.keys.clear()
     with pytest.raises(ClaimEncryptionError) as caught:
         world.sign_in()
     assert "1024 bytes" in caught.value.message

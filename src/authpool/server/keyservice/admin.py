@@ -1,8 +1,8 @@
 """Configuring encrypted claims: a resource server's settings, and rotating the local keys.
 
 Used by ``authpool encryption set|show`` and ``authpool keys rotate --encryption`` (cli/) and by
-tests. Every change is one transaction with an audit row, and empties this process's settings caches
-(service.py) so the next issuance sees it.
+tests. Every change is one transaction with an audit row; its commit empties the key service's
+caches here and in the other processes (cache.py), so the next issuance sees it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 
 from ..errors import InvalidParameter
 from .local import LocalKeyBackend
-from .service import invalidate_settings
 from .settings import SETTINGS_KEY, EncryptionSettings, parse_settings, settings_of
 
 _UNSET: Any = object()
@@ -49,7 +48,6 @@ def configure(db, pool_id: str, audience: str, *, backend: str | None = None, at
         tx.audit.record("resource_server.encryption_updated", pool_id=pool_id, actor=actor or tx.actor,
                         target=audience, detail={"backend": settings.backend, "attributes": list(settings.attributes),
                                                  "clients": list(settings.decrypt_clients)})
-    invalidate_settings()
     return settings
 
 
@@ -83,9 +81,7 @@ def rotate_local(db, pool_id: str, audience: str | None = None, *, clock=None) -
                      if _backend(s) == "local"}
             audiences = sorted(with_keys | local)
     backend = LocalKeyBackend(db, clock=clock) if clock is not None else LocalKeyBackend(db)
-    rotated = backend.rotate(pool_id, audiences) if audiences else []
-    invalidate_settings()
-    return rotated
+    return backend.rotate(pool_id, audiences) if audiences else []
 
 
 def _backend(server: Any) -> str | None:

@@ -5,22 +5,22 @@ resource server's settings (settings.py), picks the backend they name and return
 backend (resource_key.py, local.py, kms.py) implements :class:`~.base.KeyBackend`; tests and
 deployments may pass their own.
 
-Resource servers' settings are read once per pool and kept for ``ttl`` seconds (1 s by default);
-:func:`invalidate_settings` empties every cache at once (the admin functions call it after a change
-in this process), so only another process's change can go unseen for up to ``ttl``.
+Resource servers' settings are read once per pool and kept for ``ttl`` seconds (1 s by default; a
+server with a cross-process invalidation channel keeps them longer). Every change to them is seen at
+once here and, through the channel, in the other processes (``cache.py`` in this package).
 """
 
 from __future__ import annotations
 
-import threading
 import time
-import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ...tokens.encrypted import ClaimContext, encode_value
+from .. import cache as shared_cache
 from ..hooks.config import DEFAULT_MAX_TOKEN_BYTES, MAX_MAX_TOKEN_BYTES, MIN_MAX_TOKEN_BYTES, OPTIONS_KEY
+from . import cache
 from .base import Encrypted, KeyBackend
 from .errors import ClaimEncryptionError
 from .kms import KmsBackend, KmsClients
@@ -39,14 +39,10 @@ class PoolEncryption:
     max_token_bytes: int
 
 
-_services: weakref.WeakSet[KeyService] = weakref.WeakSet()
-
-
 def invalidate_settings() -> None:
-    """Forget every cached resource-server setting and active local key version in this process
-    (called after a change or a rotation)."""
-    for service in list(_services):
-        service.clear()
+    """Forget every cached resource-server setting and active local key version, here and in the
+    other processes. Commits that change them do this by themselves (``cache.py``)."""
+    cache.invalidate_all()
 
 
 class KeyService:
@@ -57,21 +53,14 @@ class KeyService:
         self.backends: dict[str, KeyBackend] = {"resource-key": ResourceKeyBackend(), "local": self.local,
                                                 "aws-kms": KmsBackend(kms)}
         self.backends.update(backends or {})
-        self._cache: dict[str, tuple[float, PoolEncryption]] = {}
-        self._lock = threading.Lock()
-        _services.add(self)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._cache.clear()
-        self.local.clear()
+        self._cache: shared_cache.Cache[PoolEncryption] = shared_cache.Cache(cache.NAME, ttl=ttl)
+        cache.track(self.local)
 
     def pool(self, pool_id: str) -> PoolEncryption:
         """The pool's resource servers' encryption settings (an unknown pool has none)."""
-        now = time.monotonic()
-        cached = self._cache.get(pool_id)
-        if cached is not None and now - cached[0] < self.ttl:
-            return cached[1]
+        return self._cache.get_or_load(pool_id, lambda: self._load(pool_id))  # never None: _load always answers
+
+    def _load(self, pool_id: str) -> PoolEncryption:
         with self._db.transaction(readonly=True) as tx:
             pool = tx.pools.get(pool_id)
             servers = []
@@ -88,11 +77,7 @@ class KeyService:
                 parsed[record.identifier] = settings_of(record)
             except Exception:  # noqa: BLE001 - a broken setting is reported when it is used, not here
                 parsed[record.identifier] = None
-        value = PoolEncryption(parsed, _max_token_bytes(pool.settings if pool is not None else {}))
-        if self.ttl > 0:
-            with self._lock:
-                self._cache[pool_id] = (now, value)
-        return value
+        return PoolEncryption(parsed, _max_token_bytes(pool.settings if pool is not None else {}))
 
     def settings(self, pool_id: str, audience: str) -> EncryptionSettings:
         """The settings for ``audience``; ClaimEncryptionError if it is not a usable resource server here."""

@@ -1,0 +1,91 @@
+"""What the key service remembers between issuances, and how it is kept fresh: each pool's
+resource-server encryption settings (a ``server/cache.py`` :class:`~..cache.Cache` named
+:data:`NAME`, kept by ``KeyService``) and the active local key versions (``local.py``).
+
+Freshness, as for app clients and signing keys (``server/cache.py``) and the hook configuration
+(``hooks/cache.py``):
+
+* every change committed **in this process** to a pool (its ``AuthpoolHooks.MaxTokenBytes``), a
+  resource server (its ``Encryption`` settings; creating or deleting one) or a local key version
+  empties these caches when it commits, whoever wrote it (``authpool encryption set``,
+  UpdateResourceServer, DeleteUserPool, a rotation, a raw repository update): the store's
+  SQLAlchemy session events say so (``do_orm_execute`` for UPDATE/DELETE statements, ``after_flush``
+  for added or changed rows, then ``after_commit``), never after a rollback;
+* the same commit publishes :data:`NAME` on the cross-process channel (``server/invalidation``:
+  PostgreSQL NOTIFY or Redis pub/sub), and the other processes empty theirs at once
+  (:func:`clear_local`, their flusher for that name); without a channel another process's change is
+  seen within the cache's TTL (1 s);
+* a load that started before an invalidation is not stored (the cache's generation).
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Protocol
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from .. import cache as shared_cache
+from ..store.encryption_keys import EncryptionKey
+from ..store.models import ResourceServer, UserPool
+
+#: The name of the settings caches, under which their invalidations travel between processes.
+NAME = "keyservice"
+_WATCHED = (UserPool, ResourceServer, EncryptionKey)
+_FLAG = "authpool_keyservice_stale"
+
+
+class _Clearable(Protocol):
+    def clear(self) -> None: ...
+
+
+_key_versions: weakref.WeakSet[Any] = weakref.WeakSet()  # LocalKeyBackend instances
+
+
+def track(backend: _Clearable) -> None:
+    """Empty ``backend`` (its active key versions) on every invalidation."""
+    _key_versions.add(backend)
+
+
+def clear_local() -> None:
+    """Empty every key-service cache of this process, telling nobody: an invalidation received from
+    another process (``server/invalidation`` calls it for :data:`NAME`)."""
+    shared_cache.apply_remote(NAME, None)
+    for backend in list(_key_versions):
+        backend.clear()
+
+
+def invalidate_all() -> None:
+    """Empty every key-service cache here, then tell the other processes (``server/cache.py``'s
+    listeners publish :data:`NAME`)."""
+    for backend in list(_key_versions):
+        backend.clear()
+    shared_cache.invalidate(NAME)
+
+
+def _watched(mapper: Any) -> bool:
+    return mapper is not None and issubclass(mapper.class_, _WATCHED)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_execute(state) -> None:
+    if (state.is_update or state.is_delete) and _watched(state.bind_mapper):
+        state.session.info[_FLAG] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _on_flush(session: Session, flush_context) -> None:
+    if any(isinstance(obj, _WATCHED) for group in (session.new, session.dirty, session.deleted) for obj in group):
+        session.info[_FLAG] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _on_commit(session: Session) -> None:
+    if session.info.pop(_FLAG, False):
+        invalidate_all()
+
+
+@event.listens_for(Session, "after_rollback")
+def _on_rollback(session: Session) -> None:
+    session.info.pop(_FLAG, None)
