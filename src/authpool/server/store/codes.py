@@ -6,6 +6,10 @@ ForgotPassword / ConfirmForgotPassword / ResendConfirmationCode). Because the op
 to read it, a code is not hashed but encrypted: AES-256-GCM under the master key with the context
 ``user-code:<sub>:<purpose>``, so a blob copied to another row does not decrypt.
 
+A code that verifies an attribute (``verify_email``, ``verify_phone_number``) also keeps the value it
+was sent to (``target``, encrypted under ``user-code-target:<sub>:<purpose>``) and whether that value
+is *pending*, taking effect only once verified (migration 0008; pool/attribute_verification.py).
+
 One code per user and purpose: issuing a new one replaces the previous one. Using a code deletes
 it with a conditional ``DELETE`` whose rowcount picks the one winner among concurrent callers (the
 same single-use design as refresh tokens, ``tokens.py``). Wrong guesses are counted on the row.
@@ -17,12 +21,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
     String,
     delete,
+    false,
     select,
     tuple_,
     update,
@@ -46,6 +52,8 @@ class UserCode(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[int] = mapped_column(BigInteger)
     expires_at: Mapped[int] = mapped_column(BigInteger)
+    target: Mapped[bytes | None] = mapped_column(LargeBinary)  # AES-GCM, "user-code-target:<sub>:<purpose>"
+    pending: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,20 +66,31 @@ class UserCodeRecord:
     created_at: int
     expires_at: int
     code: str = field(repr=False)  # decrypted
+    target: str | None = field(default=None, repr=False)  # decrypted: the value an attribute code verifies
+    pending: bool = False  # target takes effect only once verified
 
 
 def _context(sub: str, purpose: str) -> str:
     return f"user-code:{sub}:{purpose}"
 
 
+def _target_context(sub: str, purpose: str) -> str:
+    return f"user-code-target:{sub}:{purpose}"
+
+
 class UserCodeRepository(Repository):
     def put(self, pool_id: str, user_sub: str, purpose: str, code: str, *, attribute_name: str | None,
-            expires_at: int) -> UserCodeRecord:
-        """Store ``code``, replacing the user's previous code for ``purpose``."""
+            expires_at: int, target: str | None = None, pending: bool = False) -> UserCodeRecord:
+        """Store ``code``, replacing the user's previous code for ``purpose``; ``target``: the value
+        an attribute code verifies, ``pending`` when it is not the attribute's value yet."""
         self._s.execute(delete(UserCode).where(UserCode.user_sub == user_sub, UserCode.purpose == purpose))
+        key = self._key()
         row = UserCode(user_sub=user_sub, purpose=purpose, pool_id=pool_id, attempts=0,
-                       code=self._key().encrypt(code.encode(), _context(user_sub, purpose)),
-                       attribute_name=attribute_name, created_at=self._now(), expires_at=expires_at)
+                       code=key.encrypt(code.encode(), _context(user_sub, purpose)),
+                       attribute_name=attribute_name, created_at=self._now(), expires_at=expires_at,
+                       target=None if target is None else key.encrypt(target.encode(),
+                                                                      _target_context(user_sub, purpose)),
+                       pending=pending)
         self._s.add(row)
         self._s.flush()
         return self._record(row)
@@ -110,7 +129,11 @@ class UserCodeRepository(Repository):
         return Page(items, token)
 
     def _record(self, row: UserCode) -> UserCodeRecord:
-        code = self._key().decrypt(row.code, _context(row.user_sub, row.purpose)).decode()
+        key = self._key()
+        code = key.decrypt(row.code, _context(row.user_sub, row.purpose)).decode()
+        target = (None if row.target is None
+                  else key.decrypt(row.target, _target_context(row.user_sub, row.purpose)).decode())
         return UserCodeRecord(pool_id=row.pool_id, user_sub=row.user_sub, purpose=row.purpose,
                               attribute_name=row.attribute_name, attempts=row.attempts,
-                              created_at=row.created_at, expires_at=row.expires_at, code=code)
+                              created_at=row.created_at, expires_at=row.expires_at, code=code,
+                              target=target, pending=bool(row.pending))
