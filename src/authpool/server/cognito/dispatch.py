@@ -30,7 +30,16 @@ from starlette.responses import Response
 
 from ..logs import request_id_var
 from ..middleware import RequestBodyTooLarge
-from . import auth, clients, groups, pools, resource_servers, self_service, users_admin
+from . import (
+    attribute_verification,
+    auth,
+    clients,
+    groups,
+    pools,
+    resource_servers,
+    self_service,
+    users_admin,
+)
 from .cors import RESPONSE_HEADERS
 from .errors import CognitoError, invalid_parameter, to_cognito_error
 from .params import Params
@@ -70,6 +79,7 @@ Handler = Callable[[Call], dict[str, Any]]
 OPERATIONS: dict[str, Handler] = {
     **pools.OPERATIONS, **clients.OPERATIONS, **resource_servers.OPERATIONS, **groups.OPERATIONS,
     **users_admin.OPERATIONS, **auth.OPERATIONS, **self_service.OPERATIONS,
+    **attribute_verification.OPERATIONS,
 }
 
 

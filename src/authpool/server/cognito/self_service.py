@@ -10,7 +10,9 @@ GlobalSignOut, RevokeToken (botocore service-2.json; COGNITO.md §1.6, §4.2).
 - Token operations (GetUser ... GlobalSignOut) accept only an access token with the
   ``aws.cognito.signin.user.admin`` scope that verifies against the pool's keys and is not revoked
   (``access.py``); an ID token is refused with NotAuthorizedException. The app client's
-  Read/WriteAttributes apply.
+  Read/WriteAttributes apply. UpdateUserAttributes of an e-mail or phone number answers the
+  verification codes it sent (``pool/attribute_verification.py``; GetUserAttributeVerificationCode,
+  VerifyUserAttribute and DeleteUserAttributes are in ``attribute_verification.py``).
 - RevokeToken revokes the refresh token's whole session: the refresh token and every access token
   issued from it (``origin_jti``), for every authpool endpoint that checks revocation. It needs the
   client's ``EnableTokenRevocation``; an unknown or already revoked token is not an error.
@@ -155,8 +157,8 @@ def update_user_attributes(call) -> dict[str, Any]:
     client = call.ctx.clients.find(grant.client_id)
     if client is not None:
         _writable(client, attributes)
-    call.ctx.users.update_attributes(grant.pool_id, grant.user.username, attributes, as_admin=False)
-    return {"CodeDeliveryDetailsList": []}
+    change = call.ctx.users.change_attributes(grant.pool_id, grant.user.username, attributes, as_admin=False)
+    return {"CodeDeliveryDetailsList": [d.to_cognito() for d in change.deliveries]}
 
 
 def change_password(call) -> dict[str, Any]:

@@ -18,7 +18,9 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..errors import AuthpoolError, LimitExceeded
 from ..store import Page, UnitOfWork, UserRecord
@@ -26,6 +28,7 @@ from ..store.codes import UserCodeRecord
 from ._service import Service, check_limit
 
 log = logging.getLogger("authpool.outbox")
+T = TypeVar("T")
 
 CONFIRM_SIGN_UP = "confirm_sign_up"
 FORGOT_PASSWORD = "forgot_password"
@@ -74,16 +77,31 @@ def delivery_for(user: UserRecord) -> Delivery | None:
     return None
 
 
+def new_code() -> str:
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
 def fake_delivery(username: str) -> Delivery:
     """What an unknown user "gets" under PreventUserExistenceErrors: a plausible, masked e-mail."""
     return Delivery("email", "EMAIL", f"{username[:1] or 'u'}***@e***")
 
 
+def write(t: UnitOfWork, user: UserRecord, purpose: str, value: str, *, lifetime: int, delivery: Delivery | None,
+          target: str | None = None, pending: bool = False) -> None:
+    """Put a message in the outbox in ``t``, replacing the user's previous one for ``purpose``;
+    ``target``/``pending``: the value an attribute code verifies (``attribute_verification.py``)."""
+    t.codes.put(user.pool_id, user.sub, purpose, value, expires_at=t.now() + lifetime,
+                attribute_name=delivery.attribute_name if delivery else None, target=target, pending=pending)
+    t.audit.record("user.code_issued", pool_id=user.pool_id, actor=t.actor, target=user.sub,
+                   detail={"purpose": purpose})
+    log.info("message written to the outbox (read it with `authpool outbox`)",
+             extra={"pool_id": user.pool_id, "sub": user.sub, "purpose": purpose})
+
+
 class CodeService(Service):
     def issue(self, user: UserRecord, purpose: str, *, tx: UnitOfWork | None = None) -> Delivery | None:
         """A fresh code for ``user``, replacing the previous one; returns the (masked) delivery."""
-        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-        return self._deliver(user, purpose, code, LIFETIME[purpose], tx)
+        return self._deliver(user, purpose, new_code(), LIFETIME[purpose], tx)
 
     def invite(self, user: UserRecord, temporary_password: str, *, valid_for: int,
                tx: UnitOfWork | None = None) -> Delivery | None:
@@ -95,11 +113,7 @@ class CodeService(Service):
                  tx: UnitOfWork | None) -> Delivery | None:
         delivery = delivery_for(user)
         with self._tx(tx) as t:
-            t.codes.put(user.pool_id, user.sub, purpose, value, expires_at=t.now() + lifetime,
-                        attribute_name=delivery.attribute_name if delivery else None)
-            self._audit(t, "user.code_issued", pool_id=user.pool_id, target=user.sub, detail={"purpose": purpose})
-        log.info("message written to the outbox (read it with `authpool outbox`)",
-                 extra={"pool_id": user.pool_id, "sub": user.sub, "purpose": purpose})
+            write(t, user, purpose, value, lifetime=lifetime, delivery=delivery)
         return delivery
 
     def discard(self, user: UserRecord, purpose: str, *, tx: UnitOfWork | None = None) -> None:
@@ -109,11 +123,20 @@ class CodeService(Service):
     def verify(self, user: UserRecord, purpose: str, code: str) -> UserCodeRecord:
         """Use the user's code: it is deleted on success (single use). Raises CodeMismatch,
         ExpiredCode, LimitExceeded (too many wrong guesses: the code is burned)."""
+        return self.use(user, purpose, code, lambda t, record: record)
+
+    def use(self, user: UserRecord, purpose: str, code: str, then: Callable[[UnitOfWork, UserCodeRecord], T], *,
+            missing: type[AuthpoolError] = CodeMismatch) -> T:
+        """:meth:`verify`, and ``then(t, record)`` in the same transaction as the code's deletion: if it
+        raises, the code stays unused and the change rolls back. ``missing``: the error when the user
+        has no such code (CodeMismatch; attribute verification answers ExpiredCode, as Cognito does
+        for a code already used)."""
         failure: AuthpoolError | None = None
+        result: T | None = None
         with self.db.transaction() as t:
             record = t.codes.get(user.sub, purpose)
             if record is None or record.expires_at <= t.now():
-                failure = ExpiredCode() if record is not None else CodeMismatch()
+                failure = ExpiredCode() if record is not None else missing()
             elif record.attempts >= MAX_ATTEMPTS:
                 t.codes.discard(user.sub, purpose)
                 failure = LimitExceeded("Attempt limit exceeded, please try after some time.")
@@ -122,9 +145,11 @@ class CodeService(Service):
                 failure = CodeMismatch()
             elif not t.codes.consume(record):
                 failure = CodeMismatch()  # a concurrent caller used it first
+            else:
+                result = then(t, record)
         if failure is not None:  # raised after the commit, so counted guesses stay counted
             raise failure
-        return record
+        return result  # type: ignore[return-value]
 
     def outbox(self, pool_id: str, *, limit: int = 60, next_token: str | None = None,
                tx: UnitOfWork | None = None) -> Page[UserCodeRecord]:

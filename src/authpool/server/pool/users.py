@@ -187,6 +187,20 @@ class UserService(UserPasswords):
         with self._tx(tx) as t:
             return user_attributes.update(t, pool_id, username, attributes, as_admin=as_admin)
 
+    def change_attributes(
+        self,
+        pool_id: str,
+        username: str,
+        attributes: Mapping[str, str],
+        *,
+        as_admin: bool = True,
+        tx: UnitOfWork | None = None,
+    ) -> user_attributes.AttributeChange:
+        """:meth:`update_attributes`, also returning the verification codes it sent
+        (``attribute_verification.plan_update``)."""
+        with self._tx(tx) as t:
+            return user_attributes.change(t, pool_id, username, attributes, as_admin=as_admin)
+
     def delete_attributes(
         self,
         pool_id: str,
