@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote
+from urllib.parse import unquote, unquote_to_bytes
 
 from starlette.requests import Request
 
@@ -40,7 +40,11 @@ def parse_qsl(text: str) -> list[tuple[str, str]]:
 def _unquote_plus(text: str) -> str:
     if "+" in text:
         text = text.replace("+", " ")
-    return unquote(text, encoding="utf-8", errors="strict") if "%" in text else text
+    if "%" not in text:
+        return text
+    if text.isascii():  # what unquote() does with ASCII text, less its regex split and generator (2.0 -> 0.9 us)
+        return unquote_to_bytes(text).decode("utf-8", "strict")
+    return unquote(text, encoding="utf-8", errors="strict")
 
 
 def parse_pairs(text: str) -> dict[str, str]:
@@ -95,10 +99,13 @@ def parse_form(body: bytes) -> dict[str, str]:
         raise InvalidRequest("The request body is not valid UTF-8.") from None
 
 
-async def asgi_form_params(scope, receive, *, max_bytes: int = 64 * 1024) -> dict[str, str]:
+async def asgi_form_params(scope, receive, *, max_bytes: int = 64 * 1024, content_type: bytes | None = None
+                           ) -> dict[str, str]:
     """:func:`form_params` for an endpoint that is a plain ASGI app (the token endpoint): the same
-    checks, read straight from ``receive`` without a Request object."""
-    content_type = next((value for name, value in scope["headers"] if name == b"content-type"), b"")
+    checks, read straight from ``receive`` without a Request object. ``content_type``: the request's
+    first Content-Type header where the caller has found it already."""
+    if content_type is None:
+        content_type = next((value for name, value in scope["headers"] if name == b"content-type"), b"")
     check_form_type(content_type.decode("latin-1"))
     body = b""
     while True:

@@ -79,11 +79,17 @@ class TokenEndpoint:
 
 async def _token(scope: Scope, receive: Receive, send: Send) -> None:
     ctx = scope["app"].state.ctx
-    authorization = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"authorization"),
-                         None)
+    authorization = content_type = None
+    for name, value in scope["headers"]:  # the first of each, in one pass
+        if name == b"authorization":
+            if authorization is None:
+                authorization = value.decode("latin-1")
+        elif name == b"content-type" and content_type is None:
+            content_type = value
     pool_id = scope["path_params"]["pool_id"]
     try:
-        params = await asgi_form_params(scope, receive, max_bytes=ctx.settings.max_body_bytes)
+        params = await asgi_form_params(scope, receive, max_bytes=ctx.settings.max_body_bytes,
+                                        content_type=content_type or b"")
         result = _issue_in_memory(ctx, pool_id, authorization, params)
         if result is None:
             result = await ctx.run(_issue, ctx, pool_id, authorization, params)
