@@ -37,7 +37,7 @@ def test_schema_has_standard_and_custom_attributes(pools, pool):
 @pytest.mark.parametrize(
     "settings",
     [
-        {"MfaConfiguration": "ON"},
+        {"MfaConfiguration": "SMS"},
         {"UsernameConfiguration": {"CaseSensitive": True}},
         {"SigningAlgorithm": "HS256"},
         {"UsernameAttributes": ["email"], "AliasAttributes": ["email"]},

@@ -11,6 +11,12 @@ GetTokensFromRefreshToken (botocore service-2.json; COGNITO.md §1.4-§1.6, §4.
   throttling, PreventUserExistenceErrors, the ``NEW_PASSWORD_REQUIRED`` challenge for temporary
   passwords, answered with RespondToAuthChallenge (``USERNAME``, ``NEW_PASSWORD``,
   ``userAttributes.<name>``).
+- MFA (``pool/mfa_signin.py``): after the password step (and after NEW_PASSWORD_REQUIRED), a user
+  with TOTP enabled, or any user of a pool whose ``MfaConfiguration`` is ON, gets the
+  ``SOFTWARE_TOKEN_MFA`` challenge (``ChallengeParameters`` ``FRIENDLY_DEVICE_NAME`` when the device has
+  a name), answered with ``SOFTWARE_TOKEN_MFA_CODE``; an ON pool's user without a token gets
+  ``MFA_SETUP`` (``MFAS_CAN_SETUP`` ``["SOFTWARE_TOKEN_MFA"]``), answered after AssociateSoftwareToken and
+  VerifySoftwareToken (``mfa.py``) with VerifySoftwareToken's Session.
 - Tokens come only from ``TokenService``, with the one scope API sign-in grants,
   ``aws.cognito.signin.user.admin``, and Cognito's trigger sources (``TokenGeneration_Authentication``,
   ``_NewPasswordChallenge``, ``_RefreshTokens``).
@@ -26,6 +32,8 @@ import json
 from typing import Any
 
 from ...tokens.profiles import COGNITO_ADMIN_SCOPE
+from ..pool.mfa import MFA_SETUP, SOFTWARE_TOKEN_MFA
+from ..pool.mfa_signin import require_code
 from ..pool.signin import NEW_PASSWORD_REQUIRED, SignInOutcome
 from ..store import ClientRecord, UserRecord
 from .clientauth import check_client_secret, check_secret_hash, load_client, require_flow
@@ -68,11 +76,18 @@ def _password(call, client: ClientRecord, params: dict[str, str], source_ip: str
     return _signed_in(call, client, outcome)
 
 
-def _signed_in(call, client: ClientRecord, outcome: SignInOutcome) -> dict[str, Any]:
-    """Tokens, or the NEW_PASSWORD_REQUIRED challenge, after a proven password (plain or SRP)."""
+def _signed_in(call, client: ClientRecord, outcome: SignInOutcome,
+               trigger: str = "TokenGeneration_Authentication") -> dict[str, Any]:
+    """Tokens, or the NEW_PASSWORD_REQUIRED / MFA challenge, after a proven password (plain or SRP)."""
     if outcome.challenge == NEW_PASSWORD_REQUIRED:
         return _new_password_challenge(call, outcome.user, outcome.session)
-    return _tokens(call, client, outcome.user, "TokenGeneration_Authentication")
+    if outcome.challenge == SOFTWARE_TOKEN_MFA:
+        parameters = {"FRIENDLY_DEVICE_NAME": outcome.friendly_name} if outcome.friendly_name else {}
+        return {"ChallengeName": SOFTWARE_TOKEN_MFA, "Session": outcome.session, "ChallengeParameters": parameters}
+    if outcome.challenge == MFA_SETUP:
+        return {"ChallengeName": MFA_SETUP, "Session": outcome.session,
+                "ChallengeParameters": {"MFAS_CAN_SETUP": json.dumps([SOFTWARE_TOKEN_MFA])}}
+    return _tokens(call, client, outcome.user, trigger)
 
 
 def _rotation(client: ClientRecord) -> tuple[bool, int]:
@@ -148,6 +163,8 @@ def _respond(call, client: ClientRecord, source_ip: str | None) -> dict[str, Any
     name = p.str("ChallengeName", required=True, max=64)
     if name == PASSWORD_VERIFIER:
         return _signed_in(call, client, respond_srp(call, client, source_ip))
+    if name in (SOFTWARE_TOKEN_MFA, MFA_SETUP):
+        return _respond_mfa(call, client, name, source_ip)
     if name != NEW_PASSWORD_REQUIRED:
         raise invalid_parameter(f"The {name} challenge is not supported by authpool.")
     session = p.str("Session", required=True, **SESSION)
@@ -162,7 +179,24 @@ def _respond(call, client: ClientRecord, source_ip: str | None) -> dict[str, Any
     attributes = {k[len(prefix):]: v for k, v in responses.items() if k.startswith(prefix)}
     user = call.ctx.signin.complete_new_password(client.pool_id, session, new_password, client=client,
                                                  attributes=attributes, username=username)
-    return _tokens(call, client, user, "TokenGeneration_NewPasswordChallenge")
+    return _signed_in(call, client, call.ctx.signin.after_password(user, client), "TokenGeneration_NewPasswordChallenge")
+
+
+def _respond_mfa(call, client: ClientRecord, name: str, source_ip: str | None) -> dict[str, Any]:
+    """SOFTWARE_TOKEN_MFA (``SOFTWARE_TOKEN_MFA_CODE``) or MFA_SETUP (after VerifySoftwareToken)."""
+    session = call.params.str("Session", required=True, **SESSION)
+    responses = call.params.str_map("ChallengeResponses")
+    username = responses.get("USERNAME")
+    if not username:
+        raise invalid_parameter("Missing required parameter USERNAME")
+    check_secret_hash(client, responses.get("SECRET_HASH"), [username])
+    mfa = call.ctx.signin.mfa
+    if name == SOFTWARE_TOKEN_MFA:
+        code = require_code(responses.get("SOFTWARE_TOKEN_MFA_CODE"))
+        user = mfa.respond(session, code, client=client, source_ip=source_ip, username=username)
+    else:
+        user = mfa.complete_setup(session, client=client, source_ip=source_ip, username=username)
+    return _tokens(call, client, user, "TokenGeneration_Authentication")
 
 
 def respond_to_auth_challenge(call) -> dict[str, Any]:

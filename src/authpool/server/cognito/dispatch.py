@@ -35,6 +35,7 @@ from . import (
     auth,
     clients,
     groups,
+    mfa,
     pools,
     resource_servers,
     self_service,
@@ -78,7 +79,7 @@ Handler = Callable[[Call], dict[str, Any]]
 #: The one operation table.
 OPERATIONS: dict[str, Handler] = {
     **pools.OPERATIONS, **clients.OPERATIONS, **resource_servers.OPERATIONS, **groups.OPERATIONS,
-    **users_admin.OPERATIONS, **auth.OPERATIONS, **self_service.OPERATIONS,
+    **users_admin.OPERATIONS, **auth.OPERATIONS, **self_service.OPERATIONS, **mfa.OPERATIONS,
     **attribute_verification.OPERATIONS,
 }
 

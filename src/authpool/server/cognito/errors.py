@@ -32,6 +32,7 @@ from ..errors import (
 from ..hooks.errors import HookRejected, HookUnavailable, InvalidHookResponse
 from ..issuance.errors import RefreshTokenReused
 from ..pool.codes import CodeMismatch, ExpiredCode
+from ..pool.mfa import EnableSoftwareTokenMfaFailed, SoftwareTokenMfaNotFound
 
 log = logging.getLogger("authpool.cognito")
 
@@ -74,6 +75,8 @@ _BY_CLASS: tuple[tuple[type[AuthpoolError], str], ...] = (  # most specific firs
     (Conflict, "ConcurrentModificationException"),
     (CodeMismatch, "CodeMismatchException"),
     (ExpiredCode, "ExpiredCodeException"),
+    (SoftwareTokenMfaNotFound, "SoftwareTokenMFANotFoundException"),
+    (EnableSoftwareTokenMfaFailed, "EnableSoftwareTokenMFAException"),
 )
 
 

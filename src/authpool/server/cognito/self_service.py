@@ -29,6 +29,7 @@ from ..store import ClientRecord, UserRecord, UserStatus
 from .access import AccessGrant, authorize
 from .clientauth import check_client_secret, check_secret_hash, load_client
 from .errors import CognitoError, invalid_parameter
+from .mfa import user_mfa
 from .params import CLIENT_ID, CLIENT_SECRET, CODE, PASSWORD, SECRET_HASH, TOKEN, USERNAME
 from .shapes import attribute_list
 
@@ -148,7 +149,7 @@ def get_user(call) -> dict[str, Any]:
     readable = client.settings.get("ReadAttributes") if client else None
     only = None if readable is None else {"sub", *readable}
     return {"Username": grant.user.username, "UserAttributes": attribute_list(grant.user.attributes, only),
-            "MFAOptions": []}
+            "MFAOptions": [], **user_mfa(call, grant.pool_id, grant.user.sub).to_cognito()}
 
 
 def update_user_attributes(call) -> dict[str, Any]:

@@ -46,10 +46,11 @@ def user_type(user: UserRecord, *, only: Iterable[str] | None = None) -> dict[st
             "Enabled": user.enabled, "UserStatus": user.status.value}
 
 
-def admin_get_user(user: UserRecord) -> dict[str, Any]:
+def admin_get_user(user: UserRecord, mfa: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """AdminGetUser; ``mfa``: ``UserMFASettingList`` / ``PreferredMfaSetting`` when the user has them."""
     return {"Username": user.username, "UserAttributes": attribute_list(user.attributes),
             "UserCreateDate": user.created_at, "UserLastModifiedDate": user.updated_at,
-            "Enabled": user.enabled, "UserStatus": user.status.value, "MFAOptions": []}
+            "Enabled": user.enabled, "UserStatus": user.status.value, "MFAOptions": [], **(mfa or {})}
 
 
 def schema_attribute(attr: AttributeSchemaRecord) -> dict[str, Any]:

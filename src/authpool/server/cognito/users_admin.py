@@ -20,6 +20,7 @@ from ..pool.passwords import generate_password
 from ..store import UserStatus
 from . import shapes
 from .errors import CognitoError
+from .mfa import user_mfa
 from .params import NEXT_TOKEN, PASSWORD, POOL_ID, USERNAME
 from .shapes import user_type
 
@@ -54,7 +55,9 @@ def admin_create_user(call) -> dict[str, Any]:
 
 
 def admin_get_user(call) -> dict[str, Any]:
-    return shapes.admin_get_user(call.ctx.users.get(*_target(call)))
+    pool_id, username = _target(call)
+    user = call.ctx.users.get(pool_id, username)
+    return shapes.admin_get_user(user, user_mfa(call, pool_id, user.sub).to_cognito())
 
 
 def admin_delete_user(call) -> dict[str, Any]:

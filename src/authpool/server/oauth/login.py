@@ -20,6 +20,12 @@ the client with a code).
   address says "too many attempts" (429).
 * ``NEW_PASSWORD_REQUIRED``: the second form carries the service's sealed challenge session; the
   new password must be typed twice and meet the pool's policy (shown on the page).
+* MFA (``pool/mfa_signin.py``, as the Cognito API's challenges): after the password (or the new
+  password), a user with TOTP enabled, or anyone in a pool whose ``MfaConfiguration`` is ON, gets a
+  code form carrying the sealed ``SOFTWARE_TOKEN_MFA`` session; a wrong code keeps the form
+  ("That code is not right."), counted by the sign-in throttle. An ON pool's user without a token
+  gets the set-up form: the new secret as text and as an ``otpauth://`` link (no QR code), then a code
+  of it (AssociateSoftwareToken, VerifySoftwareToken and the MFA_SETUP answer in one step).
 """
 
 from __future__ import annotations
@@ -39,8 +45,10 @@ from ..errors import (
     TooManyRequests,
     UserNotConfirmed,
 )
-from ..pool import password_policy
-from ..pool.signin import NEW_PASSWORD_REQUIRED, InvalidSession
+from ..pool import password_policy, totp
+from ..pool.codes import CodeMismatch
+from ..pool.mfa import MFA_SETUP, SOFTWARE_TOKEN_MFA, EnableSoftwareTokenMfaFailed
+from ..pool.signin import NEW_PASSWORD_REQUIRED, InvalidSession, SignInOutcome
 from ..ratelimit import PASSWORD_ATTEMPTS_EXCEEDED
 from . import csrf, session
 from .authorize import complete, error_redirect, guarded
@@ -56,6 +64,7 @@ TOO_MANY = "Too many failed attempts. Wait a little and try again."
 #: ServiceUnavailable (throttle store down, password-hashing slots busy): not the user's doing, so not TOO_MANY.
 UNAVAILABLE = "The service is temporarily unavailable. Please try again in a moment."
 EXPIRED = "Your sign-in took too long. Please sign in again."
+WRONG_CODE = "That code is not right. Enter the current code from your authenticator app."
 
 
 class _Browser:
@@ -87,6 +96,30 @@ def _new_password_form(ctx, req, browser, *, session_value: str, username: str, 
                        status: int = 200) -> Response:
     return _page(ctx, req, browser, "new_password.html", status=status, error=error, session=session_value,
                  username=username, policy=describe_policy(password_policy(req.pool)))
+
+
+def _mfa_form(ctx, req, browser, *, session_value: str, username: str, device: str | None = None,
+              error: str | None = None, status: int = 200) -> Response:
+    return _page(ctx, req, browser, "mfa.html", status=status, error=error, session=session_value,
+                 username=username, device=device)
+
+
+def _mfa_setup_form(ctx, req, browser, *, session_value: str, username: str, secret: str,
+                    error: str | None = None, status: int = 200) -> Response:
+    uri = totp.provisioning_uri(totp.from_base32(secret), account=username, issuer=req.pool.name)
+    return _page(ctx, req, browser, "mfa_setup.html", status=status, error=error, session=session_value,
+                 username=username, secret=secret, uri=uri)
+
+
+def _next(ctx, req, browser, outcome: SignInOutcome, username: str) -> Response:
+    """After a proven password: signed in, or the MFA step it leads to."""
+    if outcome.challenge == SOFTWARE_TOKEN_MFA:
+        return _mfa_form(ctx, req, browser, session_value=outcome.session, username=username,
+                         device=outcome.friendly_name)
+    if outcome.challenge == MFA_SETUP:
+        secret, session_value = ctx.signin.mfa.associate(outcome.session)
+        return _mfa_setup_form(ctx, req, browser, session_value=session_value, username=username, secret=secret)
+    return _signed_in(ctx, req, browser, outcome.user)
 
 
 def _signed_in(ctx, req: AuthorizationRequest, browser: _Browser, user) -> Response:
@@ -121,7 +154,7 @@ def _password_step(ctx, req, browser, form: dict[str, str]) -> Response:
         return _login_form(ctx, req, browser, error=GENERIC, username=username, status=400)
     if outcome.challenge == NEW_PASSWORD_REQUIRED:
         return _new_password_form(ctx, req, browser, session_value=outcome.session, username=username)
-    return _signed_in(ctx, req, browser, outcome.user)
+    return _next(ctx, req, browser, outcome, username)
 
 
 def _new_password_step(ctx, req, browser, form: dict[str, str]) -> Response:
@@ -141,7 +174,52 @@ def _new_password_step(ctx, req, browser, form: dict[str, str]) -> Response:
                                   error=UNAVAILABLE, status=503)
     except (InvalidSession, NotAuthorized, NotFound):
         return _login_form(ctx, req, browser, error=EXPIRED, username=username, status=400)
+    return _next(ctx, req, browser, ctx.signin.after_password(user, req.client), username)
+
+
+def _mfa_step(ctx, req, browser, form: dict[str, str]) -> Response:
+    challenge, username, code = form.get("session", ""), form.get("username", ""), form.get("code", "").strip()
+    try:
+        user = ctx.signin.mfa.respond(challenge, code, client=req.client, source_ip=browser.ip,
+                                      username=username or None)
+    except CodeMismatch:
+        return _mfa_form(ctx, req, browser, session_value=challenge, username=username, error=WRONG_CODE, status=400)
+    except ServiceUnavailable:
+        return _mfa_form(ctx, req, browser, session_value=challenge, username=username, error=UNAVAILABLE,
+                         status=503)
+    except TooManyRequests:
+        return _login_form(ctx, req, browser, error=TOO_MANY, username=username, status=429)
+    except NotAuthorized as exc:  # an expired or used session, throttled, disabled since
+        message = TOO_MANY if exc.message == PASSWORD_ATTEMPTS_EXCEEDED else EXPIRED
+        return _login_form(ctx, req, browser, error=message, username=username, status=400)
+    except (InvalidParameter, NotFound):
+        return _login_form(ctx, req, browser, error=EXPIRED, username=username, status=400)
     return _signed_in(ctx, req, browser, user)
+
+
+def _mfa_setup_step(ctx, req, browser, form: dict[str, str]) -> Response:
+    challenge, username, code = form.get("session", ""), form.get("username", ""), form.get("code", "").strip()
+    secret = form.get("secret", "")  # shown again on a wrong code; the server verifies its own copy
+    try:
+        verified = ctx.signin.mfa.verify(challenge, code)
+        user = ctx.signin.mfa.complete_setup(verified, client=req.client, source_ip=browser.ip)
+    except EnableSoftwareTokenMfaFailed:
+        if not _shown_secret(secret):
+            return _login_form(ctx, req, browser, error=EXPIRED, username=username, status=400)
+        return _mfa_setup_form(ctx, req, browser, session_value=challenge, username=username, secret=secret,
+                               error=WRONG_CODE, status=400)
+    except ServiceUnavailable:
+        return _login_form(ctx, req, browser, error=UNAVAILABLE, username=username, status=503)
+    except (NotAuthorized, InvalidParameter, NotFound):
+        return _login_form(ctx, req, browser, error=EXPIRED, username=username, status=400)
+    return _signed_in(ctx, req, browser, user)
+
+
+def _shown_secret(secret: str) -> bool:
+    try:
+        return len(secret) == 32 and len(totp.from_base32(secret)) == totp.SECRET_BYTES
+    except ValueError:
+        return False
 
 
 def _handle(ctx, pool_id: str, params: dict[str, str], form: dict[str, str] | None, browser: _Browser) -> Response:
@@ -156,8 +234,13 @@ def _handle(ctx, pool_id: str, params: dict[str, str], form: dict[str, str] | No
         return _login_form(ctx, req, browser)
     if not csrf.verify(browser.request, ctx.master_key, pool_id, form.get(csrf.FIELD), now=ctx.db.now()):
         return _login_form(ctx, req, browser, error="This form has expired. Please try again.", status=400)
-    if form.get("step") == "new_password":
+    step = form.get("step")
+    if step == "new_password":
         return _new_password_step(ctx, req, browser, form)
+    if step == "mfa":
+        return _mfa_step(ctx, req, browser, form)
+    if step == "mfa_setup":
+        return _mfa_setup_step(ctx, req, browser, form)
     return _password_step(ctx, req, browser, form)
 
 

@@ -9,10 +9,13 @@ Like Cognito's UpdateUserPool, :meth:`PoolService.update` replaces the settings:
 return to their defaults (pass ``merge=True`` to change only the members given), except the sign-in
 options ``UsernameAttributes`` and ``AliasAttributes``, which are fixed at creation as in Cognito.
 
+``MfaConfiguration`` ``OFF`` / ``OPTIONAL`` / ``ON`` switches software-token (TOTP) MFA, authpool's only
+factor (``mfa.py``): where Cognito needs SetUserPoolMfaConfig to turn TOTP on, a pool created or
+updated with ``ON`` or ``OPTIONAL`` here has it.
+
 authpool's limits, loud rather than silent: user names are case-insensitive (one account per
-name in any case; ``UsernameConfiguration.CaseSensitive: true`` is refused) and MFA is not
-supported (``MfaConfiguration`` must be ``OFF``). Settings members authpool does not use yet (e.g.
-``EmailConfiguration``) are kept as given.
+name in any case; ``UsernameConfiguration.CaseSensitive: true`` is refused). Settings members
+authpool does not use yet (e.g. ``EmailConfiguration``) are kept as given.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from ..store.records import AttributeSchemaRecord
 from . import ids
 from ._service import Service, check_limit, check_name
 from .attributes import MAX_CUSTOM_ATTRIBUTES, STANDARD_ATTRIBUTES, AttributeDef, custom_definition
+from .mfa import MFA_CONFIGURATIONS
 from .passwords import PasswordPolicy
 
 SIGNING_ALGORITHMS = ("RS256", "ES256", "EdDSA")
@@ -68,8 +72,8 @@ def normalize_settings(given: Mapping[str, Any] | None) -> dict[str, Any]:
     policy = PasswordPolicy.from_cognito(policies.get("PasswordPolicy"))
     policy.validate()
     settings["Policies"] = {**policies, "PasswordPolicy": policy.to_cognito()}
-    if settings["MfaConfiguration"] != "OFF":
-        raise InvalidParameter("authpool does not support MFA yet: MfaConfiguration must be OFF.")
+    if settings["MfaConfiguration"] not in MFA_CONFIGURATIONS:
+        raise InvalidParameter("MfaConfiguration must be OFF, ON or OPTIONAL.")
     settings["UsernameAttributes"] = _subset(settings, "UsernameAttributes", {"email", "phone_number"})
     settings["AliasAttributes"] = _subset(
         settings, "AliasAttributes", {"email", "phone_number", "preferred_username"}

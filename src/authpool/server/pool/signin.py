@@ -20,6 +20,11 @@ The challenge ``Session`` is opaque to clients: AES-256-GCM under the master key
 ``sub``, an expiry (the client's ``AuthSessionValidity``, 3 minutes by default, 3..15) and a
 fingerprint of the password hash, so it works in any server process, only for the pool and client
 it was issued for, and dies when the temporary password changes or is used. Nothing is stored.
+
+MFA (``mfa_signin.py``, ``mfa.py``): once the password is proven and no new password is owed, a user
+who must give a TOTP code gets ``SOFTWARE_TOKEN_MFA`` (or ``MFA_SETUP`` in an ``ON`` pool when they have
+no token yet) instead of being signed in. Such a password success does not clear the throttle's
+failure count: only the completed sign-in does, so the code's guesses are counted with the password's.
 """
 
 from __future__ import annotations
@@ -37,12 +42,15 @@ from ..ratelimit import SignInThrottle
 from ..secrets import DecryptionError, MasterKey
 from ..store import ClientRecord, UserRecord, UserStatus
 from . import srp_credentials
+from .mfa import MFA_SETUP, SOFTWARE_TOKEN_MFA
+from .mfa_signin import MfaSignIn
 from .passwords import check_password
 from .pools import password_policy
 from .user_lookup import find_user
 from .users import UserService
 
 NEW_PASSWORD_REQUIRED = "NEW_PASSWORD_REQUIRED"
+MFA_CHALLENGES = (SOFTWARE_TOKEN_MFA, MFA_SETUP)
 DEFAULT_SESSION_MINUTES = 3
 MAX_SESSION_CHARS = 4096  # botocore SessionType: 20..4096
 _SESSION_VERSION = 1
@@ -57,11 +65,13 @@ class InvalidSession(NotAuthorized):
 
 @dataclass(frozen=True, slots=True)
 class SignInOutcome:
-    """A checked password: either done (``challenge`` None) or a challenge to answer with ``session``."""
+    """A checked password: either done (``challenge`` None) or a challenge to answer with ``session``
+    (``friendly_name``: the TOTP device's name, for SOFTWARE_TOKEN_MFA)."""
 
     user: UserRecord
     challenge: str | None = None
     session: str | None = None
+    friendly_name: str | None = None
 
 
 def _fingerprint(user: UserRecord) -> str:
@@ -75,6 +85,7 @@ def _context(pool_id: str, client_id: str) -> str:
 class SignInService:
     def __init__(self, db, users: UserService, throttle: SignInThrottle, master_key: MasterKey) -> None:
         self.db, self.users, self.throttle, self._key = db, users, throttle, master_key
+        self.mfa = MfaSignIn(db, throttle, master_key, session_minutes=DEFAULT_SESSION_MINUTES)
 
     # -- the password step ----------------------------------------------------------------------
     def password(self, pool_id: str, username: str, password: str, *, client: ClientRecord,
@@ -94,15 +105,25 @@ class SignInService:
         except (NotAuthorized, NotFound):
             self.throttle.failed(pool_id, username, source_ip)
             raise
-        self.throttle.succeeded(pool_id, username, source_ip)
-        return self.outcome(user, client)
+        outcome = self.outcome(user, client)
+        if outcome.challenge not in MFA_CHALLENGES:  # a code is still owed: keep counting
+            self.throttle.succeeded(pool_id, username, source_ip)
+        return outcome
 
     def outcome(self, user: UserRecord, client: ClientRecord) -> SignInOutcome:
-        """What follows a proven password (this service's or SRP's): tokens, or the
-        NEW_PASSWORD_REQUIRED challenge for a temporary password."""
+        """What follows a proven password (this service's or SRP's): tokens, the
+        NEW_PASSWORD_REQUIRED challenge for a temporary password, or an MFA challenge."""
         if user.status is UserStatus.FORCE_CHANGE_PASSWORD:
             return SignInOutcome(user, NEW_PASSWORD_REQUIRED, self._new_session(user, client))
-        return SignInOutcome(user)
+        return self.after_password(user, client)
+
+    def after_password(self, user: UserRecord, client: ClientRecord) -> SignInOutcome:
+        """Signed in, or the MFA challenge the pool and user call for (also after NEW_PASSWORD_REQUIRED)."""
+        owed = self.mfa.challenge(user, client)
+        if owed is None:
+            return SignInOutcome(user)
+        challenge, session = owed
+        return SignInOutcome(user, challenge.name, session, challenge.friendly_name)
 
     # -- NEW_PASSWORD_REQUIRED ------------------------------------------------------------------
     def complete_new_password(self, pool_id: str, session: str, new_password: str, *, client: ClientRecord,

@@ -33,6 +33,7 @@ from .clients import ClientRepository
 from .codes import UserCodeRepository
 from .encryption_keys import EncryptionKeyRepository
 from .groups import GroupRepository
+from .mfa import SoftwareTokenRepository
 from .pools import PoolRepository
 from .resource_servers import ResourceServerRepository
 from .signing_keys import SigningKeyRepository
@@ -80,6 +81,7 @@ class UnitOfWork:
         self.audit = AuditRepository(ctx)
         self.codes = UserCodeRepository(ctx)  # the outbox of sign-up / forgot-password codes
         self.srp = SrpRepository(ctx)  # SRP verifiers and answered challenges
+        self.software_tokens = SoftwareTokenRepository(ctx)  # TOTP MFA secrets and preferences (store/mfa.py)
         self.throttle = ThrottleRepository(ctx)  # failed sign-ins when no Redis is configured (limiters/)
         self.encryption_keys = EncryptionKeyRepository(ctx)  # local key service KEKs (encrypted claims)
         self._after_commit: list[Callable[[], None]] = []
