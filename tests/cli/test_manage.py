@@ -80,3 +80,27 @@ def test_init_creates_a_pool_and_prints_the_admin_key_pair_once(tmp_path):
     assert (tmp_path / "admin.key").stat().st_mode & 0o777 == 0o600
     assert secret.encode() not in (tmp_path / "admin.key").read_bytes()  # encrypted at rest
     assert len(re.findall(r"^us-east-1_", cli(tmp_path, "pools", "list").stdout, re.MULTILINE)) == 2
+
+
+def test_reset_mfa_removes_a_lost_software_token(pool):
+    data_dir, pool_id = pool
+    assert cli(data_dir, "users", "create", "--pool", pool_id, "mia", "--password", "Str0ng!Passw0rd",
+               "--permanent").returncode == 0
+    assert "has no software token" in cli(data_dir, "users", "reset-mfa", "--pool", pool_id, "mia").stdout
+    from authpool.server.context import build_context
+    from authpool.server.pool import totp
+    from authpool.server.settings import Settings
+
+    ctx = build_context(Settings(data_dir=data_dir))
+    try:
+        ctx.pools.update(pool_id, settings={"MfaConfiguration": "OPTIONAL"}, merge=True)
+        sub = ctx.users.get(pool_id, "mia").sub
+        secret = totp.from_base32(ctx.signin.mfa.service.associate(pool_id, sub))
+        ctx.signin.mfa.service.verify(pool_id, sub, totp.code_at(secret, ctx.db.now()))
+        ctx.signin.mfa.service.set_preference(pool_id, sub, enabled=True, preferred=True)
+        done = cli(data_dir, "users", "reset-mfa", "--pool", pool_id, "mia")
+        assert done.returncode == 0 and "reset" in done.stdout
+        assert ctx.signin.mfa.service.settings(pool_id, sub).to_cognito() == {}
+        assert "User does not exist." in cli(data_dir, "users", "reset-mfa", "--pool", pool_id, "nobody").stderr
+    finally:
+        ctx.db.dispose()

@@ -121,6 +121,15 @@ def users_set_password(args, ctx, out):
     out.say(f"Password of {args.username} set ({'temporary' if args.temporary else 'permanent'})")
 
 
+def users_reset_mfa(args, ctx, out):
+    user = ctx.users.get(args.pool, args.username)
+    if ctx.signin.mfa.service.reset(args.pool, user):
+        out.say(f"MFA of {args.username} reset: the software token is removed; the next sign-in asks for a new "
+                "one only where the pool's MFA is ON")
+    else:
+        out.say(f"{args.username} has no software token")
+
+
 def users_state(action: str):
     def handler(args, ctx, out):
         getattr(ctx.users, action)(args.pool, args.username)
@@ -257,6 +266,8 @@ def register(commands) -> None:
                                 ("delete", users_state("delete"), "delete a user"),
                                 ("sign-out", users_state("global_sign_out"), "revoke all of a user's tokens")):
         _command(sub, name, handler, text).add_argument("username")
+    _command(sub, "reset-mfa", users_reset_mfa,
+             "remove a user's TOTP software token (a lost authenticator app)").add_argument("username")
     p = _command(sub, "set-password", users_set_password, "set a user's password")
     p.add_argument("username")
     p.add_argument("password")
