@@ -133,3 +133,17 @@ def test_new_password_then_mfa_setup(signin, users, pools, clients):
     assert first.challenge == NEW_PASSWORD_REQUIRED
     user = signin.complete_new_password(required.id, first.session, PASSWORD, client=app)
     assert signin.after_password(user, app).challenge == MFA_SETUP
+
+
+def test_a_leftover_setup_session_cannot_replace_a_token_set_up_since(signin, users, pools, clients, clock):
+    required = pools.create("required", settings={"MfaConfiguration": "ON"})
+    app = clients.create(required.id, "app", settings={"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]})
+    users.sign_up(required.id, "eve", PASSWORD, confirmed=True)
+    first = signin.password(required.id, "eve", PASSWORD, client=app, source_ip=IP).session
+    second = signin.password(required.id, "eve", PASSWORD, client=app, source_ip=IP).session
+    secret_code, associated = signin.mfa.associate(first)
+    signin.mfa.verify(associated, totp.code_at(totp.from_base32(secret_code), clock.now))
+    with pytest.raises(InvalidMfaSession):
+        signin.mfa.associate(second)
+    with pytest.raises(InvalidMfaSession):
+        signin.mfa.verify(second, "123456")

@@ -111,6 +111,7 @@ class MfaSignIn:
         """AssociateSoftwareToken with an MFA_SETUP session: (SecretCode, the next Session)."""
         data = self.open(session, MFA_SETUP, stage=NEW)
         user, client = self._user(data), self._client(data)
+        self._still_without_token(user)
         secret = self.service.associate(user.pool_id, user.sub)
         return secret, self.seal(user, client, MFA_SETUP, NEW)
 
@@ -119,6 +120,7 @@ class MfaSignIn:
         preferred factor; returns the Session that answers MFA_SETUP."""
         data = self.open(session, MFA_SETUP, stage=NEW)
         user, client = self._user(data), self._client(data)
+        self._still_without_token(user)
         self.service.verify(user.pool_id, user.sub, code, friendly_name=friendly_name, enable=True)
         return self.seal(user, client, MFA_SETUP, VERIFIED)
 
@@ -142,6 +144,14 @@ class MfaSignIn:
         if user is None:
             raise InvalidMfaSession()
         return user
+
+    def _still_without_token(self, user: UserRecord) -> None:
+        """An MFA_SETUP session sets up a first token only: once the user has a verified one (set up
+        meanwhile), a leftover session cannot replace it (that takes the user's access token)."""
+        with self.db.transaction(readonly=True) as t:
+            record = t.software_tokens.get(user.pool_id, user.sub)
+        if record is not None and record.verified:
+            raise InvalidMfaSession()
 
     def _client(self, data: dict[str, Any]) -> ClientRecord:
         with self.db.transaction(readonly=True) as t:
