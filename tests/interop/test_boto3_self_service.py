@@ -1,10 +1,13 @@
 """boto3 drives the user's own operations: SignUp / ConfirmSignUp / ResendConfirmationCode (codes read
 from the outbox, as `authpool outbox` shows them), ForgotPassword / ConfirmForgotPassword, and with an access token
-GetUser, UpdateUserAttributes, ChangePassword, DeleteUser."""
+GetUser, UpdateUserAttributes, ChangePassword, DeleteUser; the bound on codes requested."""
 
 from __future__ import annotations
 
+import boto3
 import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
 from tests.interop.boto3_support import PASSWORD, authpool_cli, outbox, secret_hash
 
 NEW_PASSWORD = "Battery-Staple-77"
@@ -124,6 +127,41 @@ def test_forgot_password(live, public, admin, pool, app):
     with pytest.raises(public.exceptions.CodeMismatchException):
         public.confirm_forgot_password(ClientId=hiding, Username="nobody", ConfirmationCode="123456",
                                        Password=NEW_PASSWORD)
+
+
+def test_code_requests_are_bounded_alike_for_known_and_unknown_users(live, admin, pool):
+    """Five codes an hour per user and purpose (the default), then LimitExceededException; under
+    PreventUserExistenceErrors an unknown name gets the same answers. No retries: boto3's legacy mode
+    would retry LimitExceededException once."""
+    once = boto3.client("cognito-idp", endpoint_url=live.base_url, region_name="us-east-1",
+                        aws_access_key_id="unused", aws_secret_access_key="unused",
+                        config=Config(retries={"total_max_attempts": 1}, signature_version=UNSIGNED))
+    hiding = admin.create_user_pool_client(UserPoolId=pool, ClientName="bounded",
+                                           PreventUserExistenceErrors="ENABLED")["UserPoolClient"]["ClientId"]
+    admin.admin_create_user(UserPoolId=pool, Username="hank", MessageAction="SUPPRESS", TemporaryPassword=PASSWORD,
+                            UserAttributes=[{"Name": "email", "Value": "hank@example.com"}])
+    admin.admin_set_user_password(UserPoolId=pool, Username="hank", Password=PASSWORD, Permanent=True)
+
+    def answers(username):
+        out = []
+        for _ in range(7):
+            try:
+                once.forgot_password(ClientId=hiding, Username=username)
+                out.append("sent")
+            except once.exceptions.LimitExceededException as exc:
+                assert exc.response["Error"]["Message"] == "Attempt limit exceeded, please try after some time."
+                assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+                out.append("limit")
+        return out
+
+    assert answers("hank") == answers("nobody-at-all") == ["sent"] * 5 + ["limit"] * 2
+    assert len([m for m in outbox(live, pool, "hank") if m["purpose"] == "forgot_password"]) == 1
+    once.sign_up(ClientId=hiding, Username="ivy", Password=PASSWORD,
+                 UserAttributes=[{"Name": "email", "Value": "ivy@example.com"}])  # SignUp's code counts
+    for _ in range(4):
+        once.resend_confirmation_code(ClientId=hiding, Username="ivy")
+    with pytest.raises(once.exceptions.LimitExceededException):
+        once.resend_confirmation_code(ClientId=hiding, Username="ivy")
 
 
 def test_the_user_manages_their_own_account_with_an_access_token(public, admin, pool, app):

@@ -19,6 +19,7 @@ from .keyservice import DeclaredClaims, EncryptClaims, KeyService, TokenBucket
 from .keyservice import cache as keyservice_cache
 from .limiters import build_throttle
 from .pool import ClientService, GroupService, PoolService, ResourceServerService, UserService
+from .pool.codes import ISSUE_BOUND
 from .pool.password_work import PROCESS_LIMIT
 from .pool.signin import SignInService
 from .pool.srp_signin import SrpSignIn
@@ -91,6 +92,7 @@ def build_context(settings: Settings, *, migrate: bool | None = None) -> ServerC
     keys = SigningKeys(db, cache_ttl=SYNCED_CACHE_TTL) if cache_sync else SigningKeys(db)
     # One bound on argon2id work for the whole process (pool/password_work.py); every hasher uses it.
     PROCESS_LIMIT.configure(settings.password_hash_concurrency, wait=settings.password_hash_wait)
+    ISSUE_BOUND.configure(settings.code_issue_limit, settings.code_issue_window)  # codes a user may be sent
     users = UserService(db)
     signin = SignInService(db, users, build_throttle(db=db, master_key=master_key, redis=redis), master_key)
     keyservice = KeyService(db, ttl=SYNCED_CACHE_TTL) if cache_sync else KeyService(db)

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     #: check waits at most ``password_hash_wait`` seconds for a slot, then is refused as temporarily unavailable.
     password_hash_concurrency: int | None = Field(None, ge=1, le=256)
     password_hash_wait: float = Field(2.0, ge=0, le=60)
+    #: Codes (sign-up confirmation, forgot password, attribute verification) one user may be sent for one
+    #: purpose within ``code_issue_window`` seconds; one more is LimitExceededException (pool/codes.py).
+    code_issue_limit: int = Field(5, ge=1, le=1000)
+    code_issue_window: int = Field(3600, ge=60, le=7 * 86400)
 
     def public_base_url(self) -> str:
         if self.base_url:

@@ -5,7 +5,8 @@ GlobalSignOut, RevokeToken (botocore service-2.json; COGNITO.md §1.6, §4.2).
 - Client operations (SignUp ... ConfirmForgotPassword) name an app client and need its
   ``SECRET_HASH`` when it has a secret. Codes go to the outbox (``pool/codes.py``); a pool with
   ``AutoConfirmSignUp`` confirms at SignUp. With the client's ``PreventUserExistenceErrors: ENABLED``
-  an unknown user gets what a real one would (a masked delivery, CodeMismatchException), not
+  an unknown user gets what a real one would (a masked delivery, CodeMismatchException, and
+  LimitExceededException after as many code requests: ``CodeService.pretend``), not
   UserNotFoundException.
 - Token operations (GetUser ... GlobalSignOut) accept only an access token with the
   ``aws.cognito.signin.user.admin`` scope that verifies against the pool's keys and is not revoked
@@ -24,7 +25,7 @@ from typing import Any
 
 from ..errors import Kind, NotAuthorized, NotFound
 from ..pool import check_password, find_user, password_policy
-from ..pool.codes import CONFIRM_SIGN_UP, FORGOT_PASSWORD, CodeMismatch, CodeService, fake_delivery
+from ..pool.codes import CONFIRM_SIGN_UP, FORGOT_PASSWORD, CodeMismatch, CodeService
 from ..store import ClientRecord, UserRecord, UserStatus
 from .access import AccessGrant, authorize
 from .clientauth import check_client_secret, check_secret_hash, load_client
@@ -103,7 +104,8 @@ def resend_confirmation_code(call) -> dict[str, Any]:
     user = _find(call, client, username)
     if user is None:
         if _hides_users(client):
-            return {"CodeDeliveryDetails": fake_delivery(username).to_cognito()}
+            return {"CodeDeliveryDetails": CodeService(call.ctx.db).pretend(client.pool_id, username,
+                                                                            CONFIRM_SIGN_UP).to_cognito()}
         raise NotFound(Kind.USER)
     if user.status is not UserStatus.UNCONFIRMED:
         raise invalid_parameter("User is already confirmed.")
@@ -116,7 +118,8 @@ def forgot_password(call) -> dict[str, Any]:
     user = _find(call, client, username)
     if user is None:
         if _hides_users(client):
-            return {"CodeDeliveryDetails": fake_delivery(username).to_cognito()}
+            return {"CodeDeliveryDetails": CodeService(call.ctx.db).pretend(client.pool_id, username,
+                                                                            FORGOT_PASSWORD).to_cognito()}
         raise NotFound(Kind.USER)
     if not user.enabled:
         raise NotAuthorized("User is disabled.")

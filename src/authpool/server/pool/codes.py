@@ -6,6 +6,17 @@ code for 1 hour; a new code replaces the previous one. Wrong codes answer CodeMi
 old ones ExpiredCodeException; after five wrong guesses the code is burned (authpool's bound:
 10^6 codes and five guesses per code keep a guess at 5 in a million).
 
+Requests for codes are bounded too, since every new code brings five more guesses: at most
+``IssueBound.limit`` codes per user and purpose within ``IssueBound.window`` seconds (settings
+``code_issue_limit``, default 5, and ``code_issue_window``, default an hour); one more is
+LimitExceededException "Attempt limit exceeded, please try after some time.", the answer Cognito
+gives a user who asks for codes too often (amazon-archives/amazon-cognito-identity-js#548: after
+five ForgotPassword requests; Cognito does not publish its exact limits, same thread;
+aws-amplify/amplify-js#13225 points at the developer guide's hourly allowance). The count is kept in the store, in the transaction that writes the code
+(``store/codes.py`` ``admit_issue``), so it holds across processes. Where PreventUserExistenceErrors
+hides unknown users, their pretended codes are counted the same way (:meth:`CodeService.pretend`),
+so the limit does not tell them apart. AdminCreateUser's invitation is not a code and is not counted.
+
 authpool delivers nothing: codes are kept encrypted in the store (``store/codes.py``) and read by an
 operator with ``authpool outbox --pool ID``. The log says a code was issued (pool, user ``sub``,
 purpose), never the code. A pool can skip confirmation altogether: the authpool pool setting
@@ -36,6 +47,25 @@ INVITATION = "invitation"  # AdminCreateUser's welcome message: the temporary pa
 LIFETIME = {CONFIRM_SIGN_UP: 24 * 3600, FORGOT_PASSWORD: 3600}
 MAX_ATTEMPTS = 5
 CODE_DIGITS = 6
+TOO_MANY = "Attempt limit exceeded, please try after some time."
+
+
+@dataclass(slots=True)
+class IssueBound:
+    """How many codes one user may be sent for one purpose within ``window`` seconds. One per process,
+    :data:`ISSUE_BOUND`, set from the settings at start (``context.py``)."""
+
+    limit: int = 5
+    window: int = 3600
+
+    def configure(self, limit: int, window: int) -> IssueBound:
+        if limit < 1 or window < 1:
+            raise ValueError("the code issue limit and window must be at least 1")
+        self.limit, self.window = limit, window
+        return self
+
+
+ISSUE_BOUND = IssueBound()
 
 
 class CodeMismatch(AuthpoolError):
@@ -86,10 +116,20 @@ def fake_delivery(username: str) -> Delivery:
     return Delivery("email", "EMAIL", f"{username[:1] or 'u'}***@e***")
 
 
+def admit(t: UnitOfWork, key: str) -> None:
+    """Count one code issued for ``key`` in ``t``; LimitExceeded when the bound is reached."""
+    if not t.codes.admit_issue(key, limit=ISSUE_BOUND.limit, window=ISSUE_BOUND.window):
+        raise LimitExceeded(TOO_MANY)
+
+
 def write(t: UnitOfWork, user: UserRecord, purpose: str, value: str, *, lifetime: int, delivery: Delivery | None,
           target: str | None = None, pending: bool = False) -> None:
     """Put a message in the outbox in ``t``, replacing the user's previous one for ``purpose``;
-    ``target``/``pending``: the value an attribute code verifies (``attribute_verification.py``)."""
+    ``target``/``pending``: the value an attribute code verifies (``attribute_verification.py``).
+    A code (anything but the invitation) counts against :data:`ISSUE_BOUND`: LimitExceeded, and
+    nothing written, when the user has had as many as it allows."""
+    if purpose != INVITATION:
+        admit(t, f"user\x00{user.sub}\x00{purpose}")
     t.codes.put(user.pool_id, user.sub, purpose, value, expires_at=t.now() + lifetime,
                 attribute_name=delivery.attribute_name if delivery else None, target=target, pending=pending)
     t.audit.record("user.code_issued", pool_id=user.pool_id, actor=t.actor, target=user.sub,
@@ -116,6 +156,14 @@ class CodeService(Service):
             write(t, user, purpose, value, lifetime=lifetime, delivery=delivery)
         return delivery
 
+    def pretend(self, pool_id: str, username: str, purpose: str, *, tx: UnitOfWork | None = None) -> Delivery:
+        """What an unknown user "gets" under PreventUserExistenceErrors (:func:`fake_delivery`),
+        counted against :data:`ISSUE_BOUND` by pool and name as a real user's codes are, so that
+        LimitExceeded comes after as many requests for either."""
+        with self._tx(tx) as t:
+            admit(t, f"name\x00{pool_id}\x00{username.casefold()}\x00{purpose}")
+        return fake_delivery(username)
+
     def discard(self, user: UserRecord, purpose: str, *, tx: UnitOfWork | None = None) -> None:
         with self._tx(tx) as t:
             t.codes.discard(user.sub, purpose)
@@ -139,7 +187,7 @@ class CodeService(Service):
                 failure = ExpiredCode() if record is not None else missing()
             elif record.attempts >= MAX_ATTEMPTS:
                 t.codes.discard(user.sub, purpose)
-                failure = LimitExceeded("Attempt limit exceeded, please try after some time.")
+                failure = LimitExceeded(TOO_MANY)
             elif not isinstance(code, str) or not hmac.compare_digest(record.code.encode(), code.encode()):
                 t.codes.count_failure(user.sub, purpose)
                 failure = CodeMismatch()

@@ -13,10 +13,20 @@ is *pending*, taking effect only once verified (migration 0008; pool/attribute_v
 One code per user and purpose: issuing a new one replaces the previous one. Using a code deletes
 it with a conditional ``DELETE`` whose rowcount picks the one winner among concurrent callers (the
 same single-use design as refresh tokens, ``tokens.py``). Wrong guesses are counted on the row.
+
+Every code issued is also logged in ``user_code_issues`` (migration 0010), so the number a user can be
+sent is bounded (``pool/codes.py`` ``IssueBound``): :meth:`UserCodeRepository.admit_issue` counts the
+key's issuances in the window and adds one, in the transaction that writes the code. It is the sign-in
+throttle's sliding log (``throttle.py``: one row per event, a keyed hash, a count over the window) in a
+table of its own, whose rows outlive that throttle's 15-minute purge. The count and the insert are made
+atomic by the write lock on SQLite (``BEGIN IMMEDIATE``) and by a transaction-scoped advisory lock on
+the key on PostgreSQL, so the bound holds across processes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 
 from sqlalchemy import (
@@ -29,14 +39,16 @@ from sqlalchemy import (
     String,
     delete,
     false,
+    func,
     select,
+    text,
     tuple_,
     update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ._base import Repository, decode_cursor, encode_cursor
-from .models import Base
+from .models import Base, BigId
 from .records import Page
 
 
@@ -54,6 +66,18 @@ class UserCode(Base):
     expires_at: Mapped[int] = mapped_column(BigInteger)
     target: Mapped[bytes | None] = mapped_column(LargeBinary)  # AES-GCM, "user-code-target:<sub>:<purpose>"
     pending: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+
+class UserCodeIssue(Base):
+    """One code issued (or pretended, for an unknown user name): a keyed hash of who and what for, and when."""
+
+    __tablename__ = "user_code_issues"
+    __table_args__ = (Index("ix_user_code_issues_key_hash_at", "key_hash", "at"),
+                      Index("ix_user_code_issues_at", "at"))
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    key_hash: Mapped[str] = mapped_column(String(64))  # HMAC-SHA256 under a key derived from the master key
+    at: Mapped[int] = mapped_column(BigInteger)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +151,31 @@ class UserCodeRepository(Repository):
             last = rows[limit - 1]
             token = encode_cursor(last.created_at, last.user_sub, last.purpose)
         return Page(items, token)
+
+    def admit_issue(self, key: str, *, limit: int, window: int) -> bool:
+        """Whether one more code may be issued for ``key`` (who and what for: ``pool/codes.py``),
+        fewer than ``limit`` having been issued in the last ``window`` seconds; if so, the issuance is
+        logged. Call it in the transaction that writes the code: a rollback forgets it too. Issuances
+        older than the window are purged on the way (on PostgreSQL only rows no one else is purging)."""
+        key_hash = hmac.new(self._key().derive("user-code-issues"), key.encode("utf-8"), hashlib.sha256).hexdigest()
+        now = self._now()
+        postgres = self._s.get_bind().dialect.name == "postgresql"
+        if postgres:  # SQLite: the write transaction already holds the database's write lock
+            self._s.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                            {"k": int.from_bytes(bytes.fromhex(key_hash[:16]), "big", signed=True)})
+        cutoff = now - window
+        old = select(UserCodeIssue.id).where(UserCodeIssue.at <= cutoff)
+        if postgres:
+            old = old.with_for_update(skip_locked=True)
+        self._s.execute(delete(UserCodeIssue).where(UserCodeIssue.id.in_(old))
+                        .execution_options(synchronize_session=False))
+        issued = self._s.scalar(select(func.count()).select_from(UserCodeIssue)
+                                .where(UserCodeIssue.key_hash == key_hash, UserCodeIssue.at > cutoff))
+        if issued >= limit:
+            return False
+        self._s.add(UserCodeIssue(key_hash=key_hash, at=now))
+        self._s.flush()
+        return True
 
     def _record(self, row: UserCode) -> UserCodeRecord:
         key = self._key()
