@@ -87,6 +87,22 @@ def test_pool_signing_in_with_email(world):
     assert claims["username"] == claims["sub"]  # USER_ID_FOR_SRP was the sub
 
 
+def test_pool_signing_in_with_email_in_another_case(world, admin, public):
+    """The pool is CaseSensitive: false, so its e-mail sign-in names match in any case, by SRP and by
+    password; a second user whose e-mail differs only in case is UsernameExistsException."""
+    user = _cognito(world, "ANN@Example.COM", app=world.by_email_app, pool=world.by_email)
+    user.authenticate(password=PASSWORD)
+    sub = world.verifier(world.by_email_app["ClientId"], pool=world.by_email).verify(user.access_token)["sub"]
+    app = admin.create_user_pool_client(UserPoolId=world.by_email, ClientName="password",
+                                        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
+    tokens = public.initiate_auth(ClientId=app, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "Ann@example.com", "PASSWORD": PASSWORD})["AuthenticationResult"]
+    assert world.verifier(app, pool=world.by_email).verify(tokens["AccessToken"])["sub"] == sub
+    with pytest.raises(public.exceptions.UsernameExistsException):
+        public.sign_up(ClientId=app, Username="aNN@example.com", Password=PASSWORD)
+    assert admin.admin_get_user(UserPoolId=world.by_email, Username="ann@EXAMPLE.com")["Username"] == sub
+
+
 def test_wrong_password(world, public):
     with pytest.raises(public.exceptions.NotAuthorizedException, match=INCORRECT):
         _cognito(world, "alice").authenticate(password="Wrong-Horse-42")

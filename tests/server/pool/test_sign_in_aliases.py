@@ -143,6 +143,45 @@ def test_sign_in_options_cannot_change_after_creation(pools, by_email, by_alias)
     assert same.settings["AliasAttributes"] == ["email", "phone_number", "preferred_username"]
 
 
+# -- case: the pools are CaseSensitive: false, and so are these aliases ---------------------------------------
+
+def test_email_sign_in_names_match_in_any_case_and_keep_their_case(users, by_email, database):
+    rosa = users.sign_up(by_email.id, "Rosa@Example.com", PW, confirmed=True)
+    assert rosa.attributes["email"] == "Rosa@Example.com"  # stored as typed
+    for typed in ("rosa@example.com", "ROSA@EXAMPLE.COM", "Rosa@Example.com"):
+        assert users.authenticate(by_email.id, typed, PW).sub == rosa.sub
+    for create in (lambda: users.sign_up(by_email.id, "rosa@EXAMPLE.com", PW),
+                   lambda: users.admin_create(by_email.id, "ROSA@example.com")):
+        with pytest.raises(AlreadyExists) as taken:
+            create()
+        assert (taken.value.kind, taken.value.message) == (Kind.USER, TAKEN)
+    sam = users.sign_up(by_email.id, "sam@example.com", PW, confirmed=True)
+    with pytest.raises(AlreadyExists) as alias:
+        users.update_attributes(by_email.id, sam.username, {"email": "rOSA@example.com"}, as_admin=True)
+    assert alias.value.kind is Kind.ALIAS
+    users.update_attributes(by_email.id, rosa.username, {"email": "rosa@example.com"}, as_admin=True)  # her own
+    assert _held(database, by_email.id, rosa.sub) == {"email"}
+    assert users.authenticate(by_email.id, "ROSA@example.com", PW).sub == rosa.sub
+
+
+def test_alias_attributes_match_in_any_case(users, by_alias):
+    ann = users.sign_up(by_alias.id, "ann", PW, confirmed=True,
+                        attributes={"email": "Ann@Example.com", "email_verified": "true", "preferred_username": "Captain"})
+    bea = users.sign_up(by_alias.id, "bea", PW, confirmed=True)
+    for typed in ("ann@example.com", "ANN@EXAMPLE.COM", "captain", "CAPTAIN"):
+        assert users.authenticate(by_alias.id, typed, PW).sub == ann.sub
+    for attributes, what in [({"email": "ann@EXAMPLE.com", "email_verified": "true"}, "email"),
+                             ({"preferred_username": "cAPTAIN"}, "preferred username")]:
+        with pytest.raises(AlreadyExists, match=f"given {what} already exists") as taken:
+            users.update_attributes(by_alias.id, "bea", attributes, as_admin=True)
+        assert taken.value.kind is Kind.ALIAS
+    with pytest.raises(AlreadyExists, match="given preferred username already exists"):
+        users.sign_up(by_alias.id, "cat", PW, attributes={"preferred_username": "captain"})
+    users.update_attributes(by_alias.id, "bea", {"email": "ANN@example.com"}, as_admin=True)  # unverified: no alias
+    assert users.authenticate(by_alias.id, "ann@example.com", PW).sub == ann.sub
+    assert bea.sub != ann.sub
+
+
 # -- races ----------------------------------------------------------------------------------------------------
 
 def _wait_for_the_racer(database, seconds: float = 10.0) -> None:

@@ -216,3 +216,22 @@ def test_pool_signing_in_with_email_uses_the_sub(srp, pools, users, clients, clo
     challenge = srp.start(pool.id, "ann@example.com", c.srp_a, client=client, source_ip=None)
     assert challenge["USER_ID_FOR_SRP"] == challenge["USERNAME"] == user.sub == user.username
     assert srp.verify(pool.id, client=client, source_ip=None, **c.answer(challenge, now=int(clock()))).user.sub == user.sub
+
+
+def test_aliases_sign_in_in_any_case(srp, pools, users, clients, clock):
+    """An e-mail sign-in name and an e-mail / preferred_username alias typed in another case find the user
+    (the pool is CaseSensitive: false); the challenge names the stored user id, over which x is computed."""
+    by_email = pools.create("by-email", schema=[{"Name": "email", "Mutable": True}],
+                            settings={"UsernameAttributes": ["email"]})
+    ann = users.sign_up(by_email.id, "Ann@Example.com", PASSWORD, confirmed=True)
+    by_alias = pools.create("aliases", settings={"AliasAttributes": ["email", "preferred_username"]})
+    bea = users.sign_up(by_alias.id, "bea", PASSWORD, confirmed=True,
+                        attributes={"email": "Bea@Example.com", "email_verified": "true", "preferred_username": "Bee"})
+    for pool, user, typed in [(by_email, ann, "ann@EXAMPLE.COM"), (by_alias, bea, "BEA@example.com"),
+                              (by_alias, bea, "bEE")]:
+        client = clients.create(pool.id, "app")
+        c = SrpClient(pool.id, typed, PASSWORD)
+        challenge = srp.start(pool.id, typed, c.srp_a, client=client, source_ip=None)
+        assert challenge["USER_ID_FOR_SRP"] == challenge["USERNAME"] == user.username
+        assert srp.verify(pool.id, client=client, source_ip=None,
+                          **c.answer(challenge, now=int(clock()))).user.sub == user.sub

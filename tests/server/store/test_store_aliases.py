@@ -1,16 +1,19 @@
-"""authpool.server.store.aliases and migration 0007: sign-in aliases unique per pool, on SQLite and
-PostgreSQL; the backfill from the users' attributes."""
+"""authpool.server.store.aliases and migrations 0007 / 0011: sign-in aliases unique per pool in any
+case, on SQLite and PostgreSQL; the backfill from the users' attributes, the re-keying in any case."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 import pytest
+from alembic import command
+from sqlalchemy import text
 
 from authpool.server.errors import AlreadyExists, Kind, NotFound
 from authpool.server.store import Database
 from authpool.server.store.aliases import value_key
-from authpool.server.store.migrate import upgrade
+from authpool.server.store.migrate import alembic_config, upgrade
 
 
 def _user(database, pool_id, name, **attributes) -> str:
@@ -27,12 +30,14 @@ def test_claim_hold_and_release(database, pool_id):
         assert tx.aliases.held(pool_id, alice) == {"email": value_key("a@example.com"),
                                                    "phone_number": value_key("+15550100")}
         assert tx.aliases.holder(pool_id, "email", "a@example.com") == alice
-        assert tx.aliases.holder(pool_id, "email", "A@example.com") is None  # exact, as the lookup
+        assert tx.aliases.holder(pool_id, "email", "A@Example.COM") == alice  # in any case (migration 0011)
         assert tx.aliases.holder(pool_id, "phone_number", "a@example.com") is None  # per attribute
     with database.transaction() as tx:
         with pytest.raises(AlreadyExists) as taken:
             tx.aliases.claim(pool_id, bob, "email", "a@example.com")
         assert taken.value.kind is Kind.ALIAS
+        with pytest.raises(AlreadyExists):  # a case variation is the same alias
+            tx.aliases.claim(pool_id, bob, "email", "A@EXAMPLE.com")
         tx.aliases.claim(pool_id, bob, "email", "b@example.com")  # the transaction is still usable
     with database.transaction() as tx:
         tx.aliases.claim(pool_id, alice, "email", "new@example.com")  # replaces alice's e-mail alias
@@ -111,4 +116,67 @@ def test_migration_backfills_aliases_from_existing_users(fresh_database_url, clo
     assert len(warnings) == 1 and warnings[0].pool_id == "us-east-1_by_email"
     assert warnings[0].aliases == {"email": 2}
     assert "dup@example.com" not in caplog.text  # counts only, never the values
+    db.dispose()
+
+
+# -- migration 0011: keys in any case ---------------------------------------------------------------------------
+
+def test_migration_rekeys_aliases_in_any_case_keeping_the_earliest(fresh_database_url, clock, caplog):
+    def exact(value: str) -> str:  # the key as revisions 0007 to 0010 wrote it
+        return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+    db = Database.from_url(fresh_database_url, clock=clock)
+    upgrade(db.engine, "0010")
+    subs: dict[str, tuple[str, str]] = {}
+    rows = [  # pool, user, attributes, the aliases it held under exact keys
+        ("by_email", "first", {"email": "Dup@Example.com"}, ["email"]),
+        ("by_email", "second", {"email": "dup@example.com"}, ["email"]),  # only the case differs: loses it
+        ("by_email", "third", {"email": "other@example.com"}, ["email"]),
+        ("aliases", "verified", {"email": "v@example.com", "email_verified": "true", "preferred_username": "Vee"},
+         ["email", "preferred_username"]),
+        ("aliases", "shouty", {"preferred_username": "VEE"}, ["preferred_username"]),  # loses it
+        ("aliases", "gone", {}, ["preferred_username"]),  # a row whose attribute is gone: dropped
+    ]
+    alias_rows = []
+    with db.transaction() as tx:
+        for pool in ("by_email", "aliases"):
+            settings = ({"UsernameAttributes": ["email"]} if pool == "by_email"
+                        else {"AliasAttributes": ["email", "preferred_username"]})
+            tx.pools.create(id=f"us-east-1_{pool}", name=pool, settings=settings)
+        for pool, user, attributes, names in rows:
+            clock.advance(1)  # creation order decides who keeps a duplicate
+            sub = tx.users.create(f"us-east-1_{pool}", username=user, attributes=attributes).sub
+            subs[user] = (f"us-east-1_{pool}", sub)
+            alias_rows += [{"s": sub, "n": name, "p": f"us-east-1_{pool}", "k": exact(attributes.get(name, "x"))}
+                           for name in names]
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO sign_in_aliases (user_sub, name, pool_id, value_key) "
+                          "VALUES (:s, :n, :p, :k)"), alias_rows)
+    caplog.set_level(logging.WARNING, logger="authpool.migrate")
+    db.migrate()
+
+    def held() -> dict[str, dict[str, str]]:
+        with db.transaction(readonly=True) as tx:
+            return {user: tx.aliases.held(pool, sub) for user, (pool, sub) in subs.items()}
+
+    assert held() == {
+        "first": {"email": value_key("dup@example.com")},
+        "second": {},
+        "third": {"email": value_key("other@example.com")},
+        "verified": {"email": value_key("v@example.com"), "preferred_username": value_key("vee")},
+        "shouty": {},
+        "gone": {},
+    }
+    with db.transaction(readonly=True) as tx:
+        assert tx.aliases.holder("us-east-1_by_email", "email", "DUP@example.COM") == subs["first"][1]
+    warnings = [r for r in caplog.records if r.name == "authpool.migrate"]
+    assert sorted((r.pool_id, r.aliases) for r in warnings) == [("us-east-1_aliases", {"preferred_username": 1}),
+                                                               ("us-east-1_by_email", {"email": 1})]
+    assert "example.com" not in caplog.text and "VEE" not in caplog.text  # counts only, never the values
+    cfg = alembic_config()
+    with db.engine.begin() as conn:  # and back: the exact keys again
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+    assert held()["first"] == {"email": exact("Dup@Example.com")}
+    assert held()["verified"]["preferred_username"] == exact("Vee")
     db.dispose()

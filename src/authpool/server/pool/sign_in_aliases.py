@@ -8,9 +8,12 @@ Cognito developer guide "User pool attributes", sign-in options).
 * Pools with ``AliasAttributes``: ``email`` / ``phone_number`` once verified (``*_verified`` is
   ``"true"``), ``preferred_username`` whenever set.
 
-These are exactly the values ``user_lookup.find_user`` accepts for a user, matched the same way
-(exactly, no case folding), so what is unique is what names a user. A value another user already
-signs in with is refused: on creation in a ``UsernameAttributes`` pool as Cognito's SignUp and
+These are exactly the values ``user_lookup.find_user`` accepts for a user, and the lookup goes
+through the same table, so what is unique is what names a user. Values match in any case
+(``store/aliases.py`` ``value_key``): authpool's pools are ``CaseSensitive: false``, which in Cognito
+makes the e-mail and preferred_username aliases case-insensitive as well, and a value differing from
+another user's only in case is taken. The attribute keeps the case it was given in. A value another
+user already signs in with is refused: on creation in a ``UsernameAttributes`` pool as Cognito's SignUp and
 AdminCreateUser do (UsernameExistsException, "An account with the given email already exists."),
 otherwise with AliasExistsException and the same message (the error AdminUpdateUserAttributes and
 UpdateUserAttributes document for an alias already linked to another user). authpool never moves an
@@ -46,8 +49,12 @@ def aliases(pool: PoolRecord, attributes: Mapping[str, str]) -> dict[str, str]:
 
 
 def taken(t: UnitOfWork, pool: PoolRecord, name: str, value: str, *, by_other_than: str | None) -> bool:
-    """Whether another user already signs in with ``value`` as their ``name`` (committed data)."""
-    return any(
+    """Whether another user already signs in with ``value`` (in any case) as their ``name``
+    (committed data)."""
+    holder = t.aliases.holder(pool.id, name, value)
+    if holder is not None:
+        return holder != by_other_than
+    return any(  # data older than the table: a user signing in with a value it does not hold (user_lookup.py)
         user.sub != by_other_than and aliases(pool, user.attributes).get(name) == value
         for user in t.users.find_by_attribute(pool.id, name, value)
     )

@@ -7,9 +7,14 @@
   e-mail address or phone number (:func:`username_attribute`); it is stored as that attribute and the
   user name becomes the ``sub``, as in Cognito. Sign-in then finds the user by that attribute.
 * Pools with ``AliasAttributes`` accept a *verified* e-mail or phone alias at sign-in (unverified
-  ``preferred_username`` too, which has no verification); an alias that names several users names none.
-* The store keeps each of these sign-in names on one user of the pool (:mod:`.sign_in_aliases`,
-  matched exactly as here); several users can share one only in data older than migration 0007.
+  ``preferred_username`` too, which has no verification).
+* Aliases are found through the store's ``sign_in_aliases`` (:mod:`.sign_in_aliases`), which keeps each
+  of these sign-in names on one user of the pool, in any case: ``Alice@Example.com`` signs in the
+  user whose e-mail is ``alice@example.com``, as in a Cognito pool with ``CaseSensitive: false``
+  ("This option also enables both preferred_username and email alias to be case insensitive",
+  ``UsernameConfigurationType``). Where data older than migrations 0007 / 0011 gave one value to
+  several users, the earliest holds it and signs in with it; the others do not. A value no one holds
+  still names the one user who has it exactly (older data whose holder has changed it since).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import unicodedata
 from ..errors import InvalidParameter, Kind, NotFound
 from ..store import PoolRecord, UnitOfWork, UserRecord
 from .attributes import looks_like
+from .sign_in_aliases import aliases as sign_in_aliases
 
 MAX_USERNAME_LENGTH = 128
 _USERNAME_CATEGORIES = ("L", "M", "S", "N", "P")  # UsernameType: [\p{L}\p{M}\p{S}\p{N}\p{P}]+
@@ -36,7 +42,7 @@ def check_username(username: str) -> str:
 
 
 def find_user(t: UnitOfWork, pool: PoolRecord, username: str) -> UserRecord | None:
-    """The user a sign-in name refers to: the user name, or a unique (verified) alias."""
+    """The user a sign-in name refers to: the user name, or an alias (in any case) the user holds."""
     user = t.users.get(pool.id, username)
     if user is not None:
         return user
@@ -45,9 +51,17 @@ def find_user(t: UnitOfWork, pool: PoolRecord, username: str) -> UserRecord | No
     for name in [*by_username_attr, *aliases]:
         if name != "preferred_username" and not looks_like(name, username):
             continue
-        found = t.users.find_by_attribute(pool.id, name, username)
-        if name in aliases and name != "preferred_username":
-            found = [u for u in found if u.attributes.get(f"{name}_verified") == "true"]
+        sub = t.aliases.holder(pool.id, name, username)
+        if sub is not None:
+            holder = t.users.get_by_sub(pool.id, sub)
+            # The table is written with the attributes; checking the rule again costs nothing.
+            if holder is not None and (sign_in_aliases(pool, holder.attributes).get(name) or "").lower() == username.lower():
+                return holder
+            continue
+        # Held by no one: only data older than migration 0007 has a user signing in with a value it
+        # does not hold (its holder has since changed it). Matched exactly, as before the table.
+        found = [u for u in t.users.find_by_attribute(pool.id, name, username)
+                 if sign_in_aliases(pool, u.attributes).get(name) == username]
         if len(found) == 1:
             return found[0]
     return None

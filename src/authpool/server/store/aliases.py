@@ -5,9 +5,15 @@ besides their user name, one row per user and attribute. Which attributes count 
 The unique index on ``(pool_id, name, value_key)`` is the guarantee, not a read before the write:
 two transactions claiming the same alias at once (PostgreSQL READ COMMITTED, where neither sees the
 other's uncommitted row) meet in the index; the second waits for the first and fails if it commits.
-``value_key`` is the hex SHA-256 of the value exactly as stored, the same match as the sign-in
-lookup (``UserRepository.find_by_attribute``); hashed because a value (up to 2048 characters) can
-exceed a PostgreSQL btree entry. Rows go with their user and pool (``ON DELETE CASCADE``).
+``value_key`` is the hex SHA-256 of the value in lower case (:func:`value_key`): authpool's pools are
+case-insensitive (``UsernameConfiguration.CaseSensitive: false``), which in Cognito makes the e-mail
+and preferred_username aliases case-insensitive too, and Cognito "prevents a case variation from
+being assigned to the same attribute for a different user" (API Reference, ``UsernameConfigurationType``;
+CloudFormation ``AWS::Cognito::UserPool UsernameConfiguration``). The attribute keeps the value as
+the user typed it; only the key folds case (migration 0011 recomputed the keys). The key is also
+the sign-in lookup (:meth:`SignInAliasRepository.holder`, ``pool/user_lookup.py``); it is hashed
+because a value (up to 2048 characters) can exceed a PostgreSQL btree entry. Rows go with their user
+and pool (``ON DELETE CASCADE``).
 """
 
 from __future__ import annotations
@@ -26,9 +32,10 @@ from .models import Base
 
 
 def value_key(value: str) -> str:
-    """The stored form of an alias value: hex SHA-256 of its UTF-8 bytes, no case folding (the
-    sign-in lookup matches values exactly)."""
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+    """The stored form of an alias value: hex SHA-256 of its UTF-8 bytes in lower case (``str.lower``,
+    as user names are folded: ``users.py`` ``username_key``), so values differing only in case are one
+    alias. Phone numbers (``+`` and digits) are unchanged by the folding."""
+    return hashlib.sha256(value.lower().encode("utf-8")).hexdigest()
 
 
 class SignInAlias(Base):
@@ -52,7 +59,7 @@ class SignInAliasRepository(Repository):
         return {name: key for name, key in rows}
 
     def holder(self, pool_id: str, name: str, value: str) -> str | None:
-        """The sub of the user holding the alias, or None."""
+        """The sub of the user holding the alias (``value`` in any case), or None."""
         return self._s.scalar(
             select(SignInAlias.user_sub).where(
                 SignInAlias.pool_id == pool_id, SignInAlias.name == name, SignInAlias.value_key == value_key(value)
