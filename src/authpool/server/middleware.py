@@ -38,6 +38,8 @@ class ServerMiddleware:
 
     def _target(self, scope: Scope) -> ASGIApp:
         for route in self.direct:
+            if route.methods and scope["method"] not in route.methods:
+                continue  # at best a partial match, which takes the usual way
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
                 scope.update(child_scope)
@@ -49,7 +51,7 @@ class ServerMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _request_id(scope)
+        request_id, declared = _request_id_and_length(scope)
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
@@ -57,7 +59,6 @@ class ServerMiddleware:
         limit = self.max_body_bytes
         received = 0
 
-        declared = _content_length(scope)
         if declared is not None and declared > limit:
             await _send_json(send, 413, b'{"error":"invalid_request","error_description":"Request body too large."}',
                              request_id)
@@ -100,18 +101,17 @@ class ServerMiddleware:
             request_id_var.reset(token)
 
 
-def _request_id(scope: Scope) -> str:
+def _request_id_and_length(scope: Scope) -> tuple[str, int | None]:
+    """The request id (the first well-formed ``X-Request-ID``, else a new one) and the first declared
+    ``Content-Length`` (unparseable: larger than any limit), from one pass over the headers."""
+    request_id = length = None
     for name, value in scope.get("headers", ()):
-        if name == b"x-request-id" and _SAFE_REQUEST_ID.fullmatch(value):
-            return value.decode()
-    return os.urandom(16).hex()  # as uuid4().hex, a quarter of the cost
-
-
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            return int(value) if value.isdigit() and len(value) < 19 else 1 << 62
-    return None
+        if name == b"x-request-id":
+            if request_id is None and _SAFE_REQUEST_ID.fullmatch(value):
+                request_id = value.decode()
+        elif name == b"content-length" and length is None:
+            length = int(value) if value.isdigit() and len(value) < 19 else 1 << 62
+    return request_id or os.urandom(16).hex(), length  # os.urandom: as uuid4().hex, a quarter of the cost
 
 
 def _route_name(scope: Scope) -> str:
