@@ -5,8 +5,8 @@ Freshness, in this order:
 
 * every change to a pool or a group committed **in this process** (UpdateUserPool, ``authpool hooks``
   through a server's context, UpdateGroup, DeleteUserPool ...) empties every cache at commit time:
-  the store's SQLAlchemy session events say so (``do_orm_execute`` for UPDATE/DELETE statements,
-  ``after_flush`` for added or changed rows, then ``after_commit``);
+  the store's SQLAlchemy session events say so (``store/commit_events.py``: ``do_orm_execute`` for
+  UPDATE/DELETE statements, ``after_flush`` for added or changed rows, then ``after_commit``);
 * changes made **by another process** (another server worker, the CLI while a server runs) arrive
   through the cross-process invalidation channel when there is one (``server/invalidation``:
   PostgreSQL NOTIFY or Redis pub/sub, milliseconds; the server then keeps entries longer), and are
@@ -25,10 +25,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
 from .. import cache as shared_cache
+from ..store.commit_events import on_commit_writing
 from ..store.models import Group, UserPool
 
 DEFAULT_TTL = 1.0
@@ -83,28 +81,4 @@ def invalidate_all() -> None:
     shared_cache.invalidate(NAME)
 
 
-def _watched(mapper: Any) -> bool:
-    return mapper is not None and issubclass(mapper.class_, _WATCHED)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _on_execute(state) -> None:
-    if (state.is_update or state.is_delete) and _watched(state.bind_mapper):
-        state.session.info[_FLAG] = True
-
-
-@event.listens_for(Session, "after_flush")
-def _on_flush(session: Session, flush_context) -> None:
-    if any(isinstance(obj, _WATCHED) for group in (session.new, session.dirty, session.deleted) for obj in group):
-        session.info[_FLAG] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _on_commit(session: Session) -> None:
-    if session.info.pop(_FLAG, False):
-        invalidate_all()
-
-
-@event.listens_for(Session, "after_rollback")
-def _on_rollback(session: Session) -> None:
-    session.info.pop(_FLAG, None)
+on_commit_writing(_WATCHED, _FLAG, lambda: invalidate_all())

@@ -9,8 +9,8 @@ Freshness, as for app clients and signing keys (``server/cache.py``) and the hoo
   resource server (its ``Encryption`` settings; creating or deleting one) or a local key version
   empties these caches when it commits, whoever wrote it (``authpool encryption set``,
   UpdateResourceServer, DeleteUserPool, a rotation, a raw repository update): the store's
-  SQLAlchemy session events say so (``do_orm_execute`` for UPDATE/DELETE statements, ``after_flush``
-  for added or changed rows, then ``after_commit``), never after a rollback;
+  SQLAlchemy session events say so (``store/commit_events.py``: ``do_orm_execute`` for UPDATE/DELETE
+  statements, ``after_flush`` for added or changed rows, then ``after_commit``), never after a rollback;
 * the same commit publishes :data:`NAME` on the cross-process channel (``server/invalidation``:
   PostgreSQL NOTIFY or Redis pub/sub), and the other processes empty theirs at once
   (:func:`clear_local`, their flusher for that name); without a channel another process's change is
@@ -23,10 +23,8 @@ from __future__ import annotations
 import weakref
 from typing import Any, Protocol
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
-
 from .. import cache as shared_cache
+from ..store.commit_events import on_commit_writing
 from ..store.encryption_keys import EncryptionKey
 from ..store.models import ResourceServer, UserPool
 
@@ -64,28 +62,4 @@ def invalidate_all() -> None:
     shared_cache.invalidate(NAME)
 
 
-def _watched(mapper: Any) -> bool:
-    return mapper is not None and issubclass(mapper.class_, _WATCHED)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _on_execute(state) -> None:
-    if (state.is_update or state.is_delete) and _watched(state.bind_mapper):
-        state.session.info[_FLAG] = True
-
-
-@event.listens_for(Session, "after_flush")
-def _on_flush(session: Session, flush_context) -> None:
-    if any(isinstance(obj, _WATCHED) for group in (session.new, session.dirty, session.deleted) for obj in group):
-        session.info[_FLAG] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _on_commit(session: Session) -> None:
-    if session.info.pop(_FLAG, False):
-        invalidate_all()
-
-
-@event.listens_for(Session, "after_rollback")
-def _on_rollback(session: Session) -> None:
-    session.info.pop(_FLAG, None)
+on_commit_writing(_WATCHED, _FLAG, lambda: invalidate_all())
