@@ -4,6 +4,10 @@ The caches of settings read on every issuance (``hooks/cache.py``, ``keyservice/
 emptied this way: the store's SQLAlchemy session events mark the session when it writes a watched
 row (``do_orm_execute`` for UPDATE/DELETE statements, ``after_flush`` for added, changed or deleted
 rows), and ``after_commit`` runs the callback once per marked commit; a rollback drops the mark.
+
+Only the outermost transaction counts: a savepoint released (``Repository._add`` inserts in one) is
+not yet a commit, and calling back then would let a reader load and keep the rows as they were
+before it; a savepoint rolled back keeps the mark of the writes made before it.
 """
 
 from __future__ import annotations
@@ -37,11 +41,12 @@ def on_commit_writing(models: tuple[type, ...], flag: str, callback: Callable[[]
             session.info[flag] = True
 
     def on_commit(session: Session) -> None:
-        if session.info.pop(flag, False):
+        if not session.in_nested_transaction() and session.info.pop(flag, False):
             callback()
 
     def on_rollback(session: Session) -> None:
-        session.info.pop(flag, None)
+        if not session.in_nested_transaction():
+            session.info.pop(flag, None)
 
     event.listen(Session, "do_orm_execute", on_execute)
     event.listen(Session, "after_flush", on_flush)
