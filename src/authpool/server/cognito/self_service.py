@@ -53,6 +53,14 @@ def _find(call, client: ClientRecord, username: str) -> UserRecord | None:
         return find_user(tx, tx.pools.require(client.pool_id), username)
 
 
+def _unknown_user_delivery(call, client: ClientRecord, username: str, purpose: str) -> dict[str, Any]:
+    """The answer to a code request for a name no user holds: under PreventUserExistenceErrors a masked
+    delivery like a real user's (counted by ``CodeService.pretend``), otherwise UserNotFoundException."""
+    if not _hides_users(client):
+        raise NotFound(Kind.USER)
+    return {"CodeDeliveryDetails": CodeService(call.ctx.db).pretend(client.pool_id, username, purpose).to_cognito()}
+
+
 def _writable(client: ClientRecord, attributes: dict[str, str]) -> None:
     allowed = client.settings.get("WriteAttributes")
     if allowed is not None and not set(attributes) <= set(allowed):
@@ -103,10 +111,7 @@ def resend_confirmation_code(call) -> dict[str, Any]:
     client, username = _client_and_user(call)
     user = _find(call, client, username)
     if user is None:
-        if _hides_users(client):
-            return {"CodeDeliveryDetails": CodeService(call.ctx.db).pretend(client.pool_id, username,
-                                                                            CONFIRM_SIGN_UP).to_cognito()}
-        raise NotFound(Kind.USER)
+        return _unknown_user_delivery(call, client, username, CONFIRM_SIGN_UP)
     if user.status is not UserStatus.UNCONFIRMED:
         raise invalid_parameter("User is already confirmed.")
     delivery = CodeService(call.ctx.db).issue(user, CONFIRM_SIGN_UP)
@@ -117,10 +122,7 @@ def forgot_password(call) -> dict[str, Any]:
     client, username = _client_and_user(call)
     user = _find(call, client, username)
     if user is None:
-        if _hides_users(client):
-            return {"CodeDeliveryDetails": CodeService(call.ctx.db).pretend(client.pool_id, username,
-                                                                            FORGOT_PASSWORD).to_cognito()}
-        raise NotFound(Kind.USER)
+        return _unknown_user_delivery(call, client, username, FORGOT_PASSWORD)
     if not user.enabled:
         raise NotAuthorized("User is disabled.")
     if user.status not in (UserStatus.CONFIRMED, UserStatus.RESET_REQUIRED):
