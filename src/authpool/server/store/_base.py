@@ -8,16 +8,19 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy import Select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ..errors import AlreadyExists, ConfigurationError, InvalidParameter, Kind, NotFound
 from ..secrets import MasterKey
+from .records import Page
 
 _UNIQUE_SQLSTATE = "23505"
 _FK_SQLSTATE = "23503"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +94,26 @@ class Repository:
         if self._master_key is None:
             raise ConfigurationError("No master key is configured for encrypting stored secrets.")
         return self._master_key
+
+    def _page(
+        self,
+        stmt: Select[Any],
+        key: InstrumentedAttribute[Any],
+        record: Callable[[Any], T],
+        *,
+        limit: int,
+        next_token: str | None,
+        key_type: type = str,
+    ) -> Page[T]:
+        """One page of the rows ``stmt`` selects, in the order of ``key`` (a column unique among them):
+        the first ``limit`` after the key ``next_token`` names, and a token naming the page's last key
+        when more follow (one row more is read to know)."""
+        if next_token:
+            stmt = stmt.where(key > decode_cursor(next_token, key_type)[0])
+        rows = list(self._s.scalars(stmt.order_by(key).limit(limit + 1)))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return Page([record(r) for r in rows], encode_cursor(getattr(rows[-1], key.key)) if more else None)
 
     def _add(self, obj: Any, *, kind: Kind, parent: Kind | None = None) -> None:
         """Insert ``obj`` inside a savepoint so a constraint violation leaves the transaction usable.

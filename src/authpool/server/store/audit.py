@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ._base import Repository, decode_cursor, encode_cursor
+from ._base import Repository
 from .models import AuditEvent
 from .records import AuditEventRecord, Page
 
@@ -85,10 +85,4 @@ class AuditRepository(Repository):
             stmt = stmt.where(AuditEvent.type == type)
         if target is not None:
             stmt = stmt.where(AuditEvent.target == target)
-        if next_token:
-            parts = decode_cursor(next_token, int)
-            stmt = stmt.where(AuditEvent.id > int(parts[0]))
-        rows = list(self._s.scalars(stmt.order_by(AuditEvent.id).limit(limit + 1)))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page([_record(r) for r in rows], encode_cursor(rows[-1].id) if more else None)
+        return self._page(stmt, AuditEvent.id, _record, limit=limit, next_token=next_token, key_type=int)

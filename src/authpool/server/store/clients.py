@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from ..errors import Kind, NotFound
-from ._base import Repository, decode_cursor, encode_cursor
+from ._base import Repository
 from .models import AppClient
 from .records import ClientRecord, Page
 
@@ -63,13 +63,7 @@ class ClientRepository(Repository):
     def list(self, pool_id: str, *, limit: int = 60, next_token: str | None = None) -> Page[ClientRecord]:
         """Clients by client id."""
         stmt = select(AppClient).where(AppClient.pool_id == pool_id)
-        if next_token:
-            parts = decode_cursor(next_token, str)
-            stmt = stmt.where(AppClient.client_id > str(parts[0]))
-        rows = list(self._s.scalars(stmt.order_by(AppClient.client_id).limit(limit + 1)))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page([self._record(r) for r in rows], encode_cursor(rows[-1].client_id) if more else None)
+        return self._page(stmt, AppClient.client_id, self._record, limit=limit, next_token=next_token)
 
     def update(
         self,

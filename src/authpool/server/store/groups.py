@@ -7,11 +7,15 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from ..errors import AlreadyExists, Kind, NotFound
-from ._base import Repository, decode_cursor, encode_cursor
+from ._base import Repository
 from .models import Group, GroupMember, User
 from .records import GroupRecord, Page
 
 _UNSET: Any = object()
+
+
+def _member_sub(row: GroupMember) -> str:
+    return row.user_sub
 
 
 def _record(row: Group) -> GroupRecord:
@@ -60,13 +64,7 @@ class GroupRepository(Repository):
     def list(self, pool_id: str, *, limit: int = 60, next_token: str | None = None) -> Page[GroupRecord]:
         """Groups by name."""
         stmt = select(Group).where(Group.pool_id == pool_id)
-        if next_token:
-            parts = decode_cursor(next_token, str)
-            stmt = stmt.where(Group.name > str(parts[0]))
-        rows = list(self._s.scalars(stmt.order_by(Group.name).limit(limit + 1)))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page([_record(r) for r in rows], encode_cursor(rows[-1].name) if more else None)
+        return self._page(stmt, Group.name, _record, limit=limit, next_token=next_token)
 
     def count(self, pool_id: str) -> int:
         return self._s.scalar(select(func.count()).select_from(Group).where(Group.pool_id == pool_id)) or 0
@@ -139,14 +137,8 @@ class GroupRepository(Repository):
     ) -> Page[str]:
         """The ``sub`` of each member, in sub order. Raises NotFound(group)."""
         group = self._required_row(pool_id, name)
-        stmt = select(GroupMember.user_sub).where(GroupMember.group_id == group.id)
-        if next_token:
-            parts = decode_cursor(next_token, str)
-            stmt = stmt.where(GroupMember.user_sub > str(parts[0]))
-        subs = list(self._s.scalars(stmt.order_by(GroupMember.user_sub).limit(limit + 1)))
-        more = len(subs) > limit
-        subs = subs[:limit]
-        return Page(subs, encode_cursor(subs[-1]) if more else None)
+        stmt = select(GroupMember).where(GroupMember.group_id == group.id)
+        return self._page(stmt, GroupMember.user_sub, _member_sub, limit=limit, next_token=next_token)
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from ..errors import Kind, NotFound
-from ._base import Repository, decode_cursor, encode_cursor
+from ._base import Repository
 from .models import AttributeSchema, UserPool
 from .records import AttributeSchemaRecord, Page, PoolRecord
 
@@ -56,14 +56,7 @@ class PoolRepository(Repository):
 
     def list(self, *, limit: int = 60, next_token: str | None = None) -> Page[PoolRecord]:
         """Pools by id; ``next_token`` continues after the last id of the previous page."""
-        stmt = select(UserPool).order_by(UserPool.id).limit(limit + 1)
-        if next_token:
-            parts = decode_cursor(next_token, str)
-            stmt = stmt.where(UserPool.id > parts[0])
-        rows = list(self._s.scalars(stmt))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page([_pool(r) for r in rows], encode_cursor(rows[-1].id) if more else None)
+        return self._page(select(UserPool), UserPool.id, _pool, limit=limit, next_token=next_token)
 
     def update(
         self, pool_id: str, *, name: str | None = None, settings: Mapping[str, Any] | None = None

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from ..errors import Kind, NotFound
-from ._base import Repository, decode_cursor, encode_cursor
+from ._base import Repository
 from .models import ResourceServer
 from .records import Page, ResourceServerRecord
 
@@ -64,13 +64,7 @@ class ResourceServerRepository(Repository):
         self, pool_id: str, *, limit: int = 50, next_token: str | None = None
     ) -> Page[ResourceServerRecord]:
         stmt = select(ResourceServer).where(ResourceServer.pool_id == pool_id)
-        if next_token:
-            parts = decode_cursor(next_token, str)
-            stmt = stmt.where(ResourceServer.identifier > str(parts[0]))
-        rows = list(self._s.scalars(stmt.order_by(ResourceServer.identifier).limit(limit + 1)))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        return Page([_record(r) for r in rows], encode_cursor(rows[-1].identifier) if more else None)
+        return self._page(stmt, ResourceServer.identifier, _record, limit=limit, next_token=next_token)
 
     def all_scopes(self, pool_id: str) -> set[str]:
         """Every ``<identifier>/<ScopeName>`` the pool defines."""
