@@ -27,22 +27,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, x25519
 from cryptography.hazmat.primitives.kdf.concatkdf import ConcatKDFHash
 
 from . import jwk
-from .b64 import b64url_decode, b64url_encode
-from .errors import InvalidKey, JoseError
+from .b64 import b64url_encode
+from .errors import InvalidKey
 
 #: Curves usable for ECDH-ES: the NIST curves of signing keys (pyca curve, coordinate size in bytes) ...
 EC_CURVES = jwk.EC_CURVES
 CURVES = (*EC_CURVES, "X25519")  # ... and X25519 (RFC 8037 §3.1)
 _BY_PYCA_NAME = {cls.name: name for name, (cls, _) in EC_CURVES.items()}
-
-
-def _b64(value: Any, member: str) -> bytes:
-    if not isinstance(value, str):
-        raise InvalidKey(f"JWK member {member!r} must be a base64url string")
-    try:
-        return b64url_decode(value)
-    except JoseError:
-        raise InvalidKey(f"JWK member {member!r} is not base64url") from None
 
 
 class ECDHKey:
@@ -104,7 +95,7 @@ class ECDHKey:
             if kty == "OKP" and crv == "X25519":
                 key: Any = cls._x25519(data)
             elif kty == "EC" and crv in EC_CURVES:
-                key = cls._ec(data, crv)
+                key = jwk.ec_key(data, crv, "d" in data)  # the point checked on its curve
             else:
                 raise InvalidKey("ECDH-ES keys are EC P-256/P-384/P-521 or OKP X25519")
         except InvalidKey:
@@ -115,34 +106,19 @@ class ECDHKey:
 
     @staticmethod
     def _x25519(data: Mapping[str, Any]) -> Any:
-        x = _b64(data.get("x"), "x")
+        x = jwk.member_bytes(data.get("x"), "x")
         if len(x) != 32:
             raise InvalidKey("X25519 'x' must be 32 bytes")
         public = x25519.X25519PublicKey.from_public_bytes(x)
         if "d" not in data:
             return public
-        d = _b64(data["d"], "d")
+        d = jwk.member_bytes(data["d"], "d")
         if len(d) != 32:
             raise InvalidKey("X25519 'd' must be 32 bytes")
         private = x25519.X25519PrivateKey.from_private_bytes(d)
         if private.public_key().public_bytes_raw() != x:
             raise InvalidKey("X25519 private key does not match 'x'")
         return private
-
-    @staticmethod
-    def _ec(data: Mapping[str, Any], crv: str) -> Any:
-        curve_cls, size = EC_CURVES[crv]
-        x, y = _b64(data.get("x"), "x"), _b64(data.get("y"), "y")
-        if len(x) != size or len(y) != size:
-            raise InvalidKey("EC coordinates have the wrong length for the curve")
-        # public_key() refuses a point that is not on the curve (the invalid-curve attack).
-        public = ec.EllipticCurvePublicNumbers(int.from_bytes(x, "big"), int.from_bytes(y, "big"), curve_cls())
-        if "d" not in data:
-            return public.public_key()
-        d = _b64(data["d"], "d")
-        if len(d) != size:
-            raise InvalidKey("EC 'd' has the wrong length for the curve")
-        return ec.EllipticCurvePrivateNumbers(int.from_bytes(d, "big"), public).private_key()
 
     # -- export ---------------------------------------------------------------------------------------
     def _public_members(self) -> dict[str, str]:

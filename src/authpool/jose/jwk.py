@@ -68,22 +68,37 @@ def thumbprint(members: Mapping[str, Any]) -> str:
     return b64url_encode(hashlib.sha256(canonical.encode("utf-8")).digest())
 
 
-def _b64_to_int(value: Any, member: str) -> int:
-    if not isinstance(value, str):
-        raise InvalidKey(f"JWK member {member!r} must be a base64url string")
-    try:
-        return int.from_bytes(b64url_decode(value), "big")
-    except JoseError:
-        raise InvalidKey(f"JWK member {member!r} is not base64url") from None
-
-
-def _b64_to_bytes(value: Any, member: str) -> bytes:
+def member_bytes(value: Any, member: str) -> bytes:
+    """The bytes of a JWK's base64url member (``x``, ``d``, ...; ``ecdh.py`` reads its keys with it too),
+    or InvalidKey naming the member."""
     if not isinstance(value, str):
         raise InvalidKey(f"JWK member {member!r} must be a base64url string")
     try:
         return b64url_decode(value)
     except JoseError:
         raise InvalidKey(f"JWK member {member!r} is not base64url") from None
+
+
+def _b64_to_int(value: Any, member: str) -> int:
+    return int.from_bytes(member_bytes(value, member), "big")
+
+
+def ec_key(data: Mapping[str, Any], crv: str, has_private: bool) -> Any:
+    """The pyca key of an EC JWK on curve ``crv`` (one of :data:`EC_CURVES`), from its ``x``, ``y``
+    and, when ``has_private``, ``d`` (RFC 7518 §6.2), for signing keys and ECDH-ES keys (``ecdh.py``)
+    alike. pyca's ``public_key()`` refuses a point that is not on the curve (the invalid-curve
+    attack) with ValueError."""
+    curve_cls, size = EC_CURVES[crv]
+    x, y = member_bytes(data.get("x"), "x"), member_bytes(data.get("y"), "y")
+    if len(x) != size or len(y) != size:
+        raise InvalidKey("EC coordinates have the wrong length for the curve")
+    public = ec.EllipticCurvePublicNumbers(int.from_bytes(x, "big"), int.from_bytes(y, "big"), curve_cls())
+    if not has_private:
+        return public.public_key()
+    d = member_bytes(data["d"], "d")
+    if len(d) != size:  # RFC 7518 §6.2.2.1: "MUST be ceiling(log-base-2(n)/8) octets"
+        raise InvalidKey("EC 'd' has the wrong length for the curve")
+    return ec.EllipticCurvePrivateNumbers(int.from_bytes(d, "big"), public).private_key()
 
 
 class JWK:
@@ -183,27 +198,17 @@ class JWK:
         crv = data.get("crv")
         if crv not in EC_CURVES:
             raise InvalidKey("unsupported or missing EC 'crv'")
-        curve_cls, size = EC_CURVES[crv]
-        x, y = _b64_to_bytes(data.get("x"), "x"), _b64_to_bytes(data.get("y"), "y")
-        if len(x) != size or len(y) != size:
-            raise InvalidKey("EC coordinates have the wrong length for the curve")
-        public = ec.EllipticCurvePublicNumbers(int.from_bytes(x, "big"), int.from_bytes(y, "big"), curve_cls())
-        if not has_private:
-            return public.public_key()
-        d = _b64_to_bytes(data["d"], "d")
-        if len(d) != size:  # RFC 7518 §6.2.2.1: "MUST be ceiling(log-base-2(n)/8) octets"
-            raise InvalidKey("EC 'd' has the wrong length for the curve")
-        return ec.EllipticCurvePrivateNumbers(int.from_bytes(d, "big"), public).private_key()
+        return ec_key(data, crv, has_private)
 
     @staticmethod
     def _okp_from_dict(data: Mapping[str, Any], has_private: bool) -> Any:
         if data.get("crv") != "Ed25519":
             raise InvalidKey("unsupported or missing OKP 'crv' (only Ed25519)")
-        x = _b64_to_bytes(data.get("x"), "x")
+        x = member_bytes(data.get("x"), "x")
         public = ed25519.Ed25519PublicKey.from_public_bytes(x)
         if not has_private:
             return public
-        private = ed25519.Ed25519PrivateKey.from_private_bytes(_b64_to_bytes(data["d"], "d"))
+        private = ed25519.Ed25519PrivateKey.from_private_bytes(member_bytes(data["d"], "d"))
         if private.public_key().public_bytes_raw() != x:
             raise InvalidKey("OKP private key does not match 'x'")
         return private
