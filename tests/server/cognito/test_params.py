@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from authpool.server.cognito.errors import CognitoError
-from authpool.server.cognito.params import CLIENT_ID, PASSWORD, POOL_ID, Params
+from authpool.server.cognito.params import CLIENT_ID, PASSWORD, POOL_ID, Params, required_members
 
 
 def refused(fn, *args, **kwargs) -> str:
@@ -51,3 +51,10 @@ def test_numbers_booleans_and_collections():
     refused(Params({"A": [{"Value": "v"}]}).attributes, "A")
     refused(Params({"O": {"not": "a list"}}).obj_list, "O")
     assert "Absent" not in p and "T" in p
+
+
+def test_required_members_answer_their_values_or_name_the_first_missing_one():
+    given = {"USERNAME": "alice", "SRP_A": "", "SECRET_HASH": "h"}
+    assert required_members(given, "USERNAME", "SECRET_HASH") == ["alice", "h"]
+    assert refused(required_members, given, "USERNAME", "SRP_A", "TIMESTAMP") == "Missing required parameter SRP_A"
+    assert refused(required_members, given, "TIMESTAMP", "SRP_A") == "Missing required parameter TIMESTAMP"

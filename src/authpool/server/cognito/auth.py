@@ -38,7 +38,7 @@ from ..pool.signin import NEW_PASSWORD_REQUIRED, SignInOutcome
 from ..store import ClientRecord, UserRecord
 from .clientauth import check_client_secret, check_secret_hash, load_client, require_flow
 from .errors import invalid_parameter
-from .params import CLIENT_ID, CLIENT_SECRET, POOL_ID, SESSION, TOKEN
+from .params import CLIENT_ID, CLIENT_SECRET, POOL_ID, SESSION, TOKEN, required_members
 from .shapes import authentication_result
 from .srp_auth import PASSWORD_VERIFIER
 from .srp_auth import initiate as initiate_srp
@@ -66,9 +66,8 @@ def _new_password_challenge(call, user: UserRecord, session: str) -> dict[str, A
 
 
 def _password(call, client: ClientRecord, params: dict[str, str], source_ip: str | None) -> dict[str, Any]:
-    username, password = params.get("USERNAME"), params.get("PASSWORD")
-    if not username:
-        raise invalid_parameter("Missing required parameter USERNAME")
+    (username,) = required_members(params, "USERNAME")
+    password = params.get("PASSWORD")
     if password is None:
         raise invalid_parameter("Missing required parameter PASSWORD")
     check_secret_hash(client, params.get("SECRET_HASH"), [username])
@@ -169,11 +168,7 @@ def _respond(call, client: ClientRecord, source_ip: str | None) -> dict[str, Any
         raise invalid_parameter(f"The {name} challenge is not supported by authpool.")
     session = p.str("Session", required=True, **SESSION)
     responses = p.str_map("ChallengeResponses")
-    username, new_password = responses.get("USERNAME"), responses.get("NEW_PASSWORD")
-    if not username:
-        raise invalid_parameter("Missing required parameter USERNAME")
-    if not new_password:
-        raise invalid_parameter("Missing required parameter NEW_PASSWORD")
+    username, new_password = required_members(responses, "USERNAME", "NEW_PASSWORD")
     check_secret_hash(client, responses.get("SECRET_HASH"), [username])
     prefix = "userAttributes."
     attributes = {k[len(prefix):]: v for k, v in responses.items() if k.startswith(prefix)}
@@ -186,9 +181,7 @@ def _respond_mfa(call, client: ClientRecord, name: str, source_ip: str | None) -
     """SOFTWARE_TOKEN_MFA (``SOFTWARE_TOKEN_MFA_CODE``) or MFA_SETUP (after VerifySoftwareToken)."""
     session = call.params.str("Session", required=True, **SESSION)
     responses = call.params.str_map("ChallengeResponses")
-    username = responses.get("USERNAME")
-    if not username:
-        raise invalid_parameter("Missing required parameter USERNAME")
+    (username,) = required_members(responses, "USERNAME")
     check_secret_hash(client, responses.get("SECRET_HASH"), [username])
     mfa = call.ctx.signin.mfa
     if name == SOFTWARE_TOKEN_MFA:

@@ -42,6 +42,16 @@ def validation_error(name: str, constraint: str) -> CognitoError:
     )
 
 
+def required_members(values: Mapping[str, str], *names: str) -> list[str]:
+    """The values of the AuthParameters / ChallengeResponses members a flow cannot do without, in the
+    order named; the first one missing or empty is InvalidParameterException "Missing required parameter
+    NAME" (Cognito's wording)."""
+    for name in names:
+        if not values.get(name):
+            raise invalid_parameter(f"Missing required parameter {name}")
+    return [values[name] for name in names]
+
+
 class Params:
     """The request body (a JSON object) with checked getters. ``required=True`` refuses a missing
     or null member; otherwise a missing member reads as ``default``."""

@@ -19,7 +19,7 @@ from typing import Any
 from ..pool.signin import SignInOutcome
 from ..store import ClientRecord
 from .clientauth import check_secret_hash, require_flow
-from .errors import invalid_parameter
+from .params import required_members
 
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"
 _RESPONSES = ("USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP")
@@ -27,11 +27,7 @@ _RESPONSES = ("USERNAME", "PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATU
 
 def initiate(call, client: ClientRecord, params: dict[str, str], source_ip: str | None) -> dict[str, Any]:
     require_flow(client, "ALLOW_USER_SRP_AUTH", "USER_SRP_AUTH")
-    username, srp_a = params.get("USERNAME"), params.get("SRP_A")
-    if not username:
-        raise invalid_parameter("Missing required parameter USERNAME")
-    if not srp_a:
-        raise invalid_parameter("Missing required parameter SRP_A")
+    username, srp_a = required_members(params, "USERNAME", "SRP_A")
     check_secret_hash(client, params.get("SECRET_HASH"), [username])
     challenge = call.ctx.srp.start(client.pool_id, username, srp_a, client=client, source_ip=source_ip)
     return {"ChallengeName": PASSWORD_VERIFIER, "ChallengeParameters": challenge}
@@ -40,9 +36,7 @@ def initiate(call, client: ClientRecord, params: dict[str, str], source_ip: str 
 def respond(call, client: ClientRecord, source_ip: str | None) -> SignInOutcome:
     require_flow(client, "ALLOW_USER_SRP_AUTH", "USER_SRP_AUTH")
     responses = call.params.str_map("ChallengeResponses")
-    for name in _RESPONSES:
-        if not responses.get(name):
-            raise invalid_parameter(f"Missing required parameter {name}")
+    required_members(responses, *_RESPONSES)
     check_secret_hash(client, responses.get("SECRET_HASH"), [responses["USERNAME"]])
     return call.ctx.srp.verify(client.pool_id, username=responses["USERNAME"],
                                secret_block=responses["PASSWORD_CLAIM_SECRET_BLOCK"],
