@@ -8,39 +8,17 @@ pyca/cryptography's TOTP from the SecretCode the server returned."""
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from pycognito.aws_srp import AWSSRP
 from pycognito.exceptions import SoftwareTokenMFAChallengeException
 from tests.interop.boto3_support import PASSWORD, claims
+from tests.interop.totp_support import Authenticator
 
 from authpool.server.pool import totp
 
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
          "ALLOW_REFRESH_TOKEN_AUTH"]
-
-
-class Authenticator:
-    """An authenticator app: the codes of one secret, each for a time step later than the last one
-    used (the server accepts a step once), waiting for the clock when it must."""
-
-    def __init__(self, secret_code: str) -> None:
-        self.secret = totp.from_base32(secret_code)
-        self.last: int | None = None
-
-    def code(self) -> str:
-        step = totp.step_of(time.time())
-        target = step if self.last is None or self.last < step else self.last + 1
-        if target > step + 1:  # the window is now +/- one step: wait for the next one
-            time.sleep((step + 1) * totp.STEP_SECONDS - time.time() + 0.05)
-        self.last = target
-        return totp.code_at(self.secret, target * totp.STEP_SECONDS)
-
-    def wrong(self) -> str:
-        now = time.time()
-        good = {totp.code_at(self.secret, now + d) for d in (-60, -30, 0, 30, 60)}
-        return next(c for c in ("000000", "111111", "222222", "333333") if c not in good)
 
 
 class World:
