@@ -2,10 +2,14 @@
 server, configured as a front end points Amplify at authpool: ``Amplify.configure({Auth: {Cognito:
 {userPoolId, userPoolClientId, userPoolEndpoint}}})``. It signs in (SRP and USER_PASSWORD_AUTH),
 completes NEW_PASSWORD_REQUIRED, refreshes (GetTokensFromRefreshToken, with and without rotation),
-signs up and confirms with the code from the outbox (and signs in automatically), reads and updates
-the user's attributes, and signs out (RevokeToken, GlobalSignOut); authpool.guard accepts the access
-tokens it gets and refuses its ID tokens. A browser would let a page on another origin make each of
-those calls (CORS: the preflight for the headers Amplify sends, Access-Control-Allow-Origin).
+signs up and confirms with the code from the outbox (and signs in automatically), reads, updates and
+deletes the user's attributes and confirms a new e-mail with the code from the outbox, sets up TOTP MFA
+(setUpTOTP, verifyTOTPSetup, updateMFAPreference) and answers the code step of SRP and password
+sign-ins, and the set-up step of a pool with MFA ON; and signs out (RevokeToken, GlobalSignOut).
+authpool.guard accepts the access tokens it gets and refuses its ID tokens. A browser would let a page
+on another origin make each of those calls (CORS: the preflight for the headers Amplify sends,
+Access-Control-Allow-Origin). TOTP codes come from tests/interop/totp_support.py (pyca's TOTP), each
+user needing at most two, this step's and the next one's, so no test waits for the clock.
 
 The package is pinned by ``tests/interop/amplify/package-lock.json`` (no registry addresses) and
 installed with ``npm ci`` on first use (tests/interop/node_support.py says when these tests skip).
@@ -22,6 +26,7 @@ from tests.interop.amplify_support import AMPLIFY_DIR, AmplifyApp, AmplifyError
 from tests.interop.boto3_support import ENV, PASSWORD, claims, make_client, outbox
 from tests.interop.node_support import node_with
 from tests.interop.srp_support import NEW_PASSWORD
+from tests.interop.totp_support import Authenticator
 from tests.support.live_server import LiveServer
 
 from authpool.guard import AccessTokenVerifier, WrongTokenType
@@ -52,9 +57,10 @@ class World:
     ``app`` (SRP, password and refresh flows), ``hidden`` (PreventUserExistenceErrors), ``rotating``
     (RefreshTokenRotation). Users get a permanent password unless made with ``temporary=True``."""
 
-    def __init__(self, admin, live: LiveServer) -> None:
+    def __init__(self, admin, live: LiveServer, name: str = "amplify", **pool_settings) -> None:
         self.admin, self.live = admin, live
-        self.pool = admin.create_user_pool(PoolName="amplify", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+        self.pool = admin.create_user_pool(PoolName=name, **{"AutoVerifiedAttributes": ["email"], **pool_settings})[
+            "UserPool"]["Id"]
         make = admin.create_user_pool_client
         common = {"UserPoolId": self.pool, "ExplicitAuthFlows": FLOWS, "WriteAttributes": ["email", "name"]}
         self.app = make(ClientName="app", **common)["UserPoolClient"]["ClientId"]
@@ -87,12 +93,13 @@ def world(admin, live) -> World:
 
 @pytest.fixture
 def amplify(node, world) -> Iterator[Callable[..., AmplifyApp]]:
-    """Opens Amplify app sessions configured for the world's pool (``client`` defaults to ``app``)."""
+    """Opens Amplify app sessions configured for a pool (``of``, the world's by default; ``client``
+    defaults to its ``app``)."""
     apps: list[AmplifyApp] = []
 
-    def open_app(client: str | None = None) -> AmplifyApp:
-        apps.append(AmplifyApp(node, endpoint=world.live.base_url + "/", pool_id=world.pool,
-                               client_id=client or world.app))
+    def open_app(client: str | None = None, *, of: World | None = None) -> AmplifyApp:
+        of = of or world
+        apps.append(AmplifyApp(node, endpoint=of.live.base_url + "/", pool_id=of.pool, client_id=client or of.app))
         return apps[-1]
 
     yield open_app
@@ -241,6 +248,173 @@ def test_user_attributes_are_read_and_updated(amplify, world):
     with pytest.raises(AmplifyError) as refused:  # not in the client's WriteAttributes
         app.call("updateUserAttributes", userAttributes={"family_name": "G."})
     assert refused.value.name == "NotAuthorizedException"
+
+
+def _email_code(world: World, username: str) -> str:
+    """The e-mail verification code waiting in the outbox (one at a time: a new one replaces it)."""
+    [message] = [m for m in outbox(world.live, world.pool, username) if m["purpose"] == "verify_email"]
+    return message["code"]
+
+
+def test_a_new_email_is_confirmed_with_the_code_from_the_outbox(amplify, world):
+    kim = world.user("kim")
+    app = amplify()
+    _signed_in(app, kim)
+    updated = app.call("updateUserAttributes", userAttributes={"email": "kim.new@example.com", "name": "Kim"})
+    assert updated == {  # the pool auto-verifies e-mail: UpdateUserAttributes' CodeDeliveryDetailsList
+        "name": {"isUpdated": True, "nextStep": {"updateAttributeStep": "DONE"}},
+        "email": {"isUpdated": False, "nextStep": {"updateAttributeStep": "CONFIRM_ATTRIBUTE_WITH_CODE",
+                                                   "codeDeliveryDetails": {"attributeName": "email",
+                                                                           "deliveryMedium": "EMAIL",
+                                                                           "destination": "k***@e***"}}}}
+    attributes = app.call("fetchUserAttributes")
+    assert (attributes["email"], attributes["email_verified"]) == ("kim.new@example.com", "false")
+    first = _email_code(world, kim)
+    resent = app.call("sendUserAttributeVerificationCode", userAttributeKey="email")
+    assert resent == {"destination": "k***@e***", "deliveryMedium": "EMAIL", "attributeName": "email"}
+    code = _email_code(world, kim)
+    with pytest.raises(AmplifyError) as mismatch:  # the first code was replaced by the second
+        app.call("confirmUserAttribute", userAttributeKey="email",
+                 confirmationCode=next(c for c in (first, "000000", "111111") if c != code))
+    assert mismatch.value.name == "CodeMismatchException"
+    assert app.call("confirmUserAttribute", userAttributeKey="email", confirmationCode=code) is None
+    assert app.call("fetchUserAttributes")["email_verified"] == "true"
+    with pytest.raises(AmplifyError) as used:
+        app.call("confirmUserAttribute", userAttributeKey="email", confirmationCode=code)
+    assert used.value.name == "ExpiredCodeException"
+    id_token = claims(app.call("fetchAuthSession", forceRefresh=True)["idToken"])
+    assert (id_token["email"], id_token["email_verified"]) == ("kim.new@example.com", True)
+
+    assert app.call("deleteUserAttributes", userAttributeKeys=["name"]) is None
+    with pytest.raises(AmplifyError) as refused:  # not in the client's WriteAttributes
+        app.call("deleteUserAttributes", userAttributeKeys=["sub"])
+    assert refused.value.name == "NotAuthorizedException"
+    attributes = app.call("fetchUserAttributes")
+    assert "name" not in attributes and attributes["email"] == "kim.new@example.com"
+
+
+def test_with_verification_before_update_the_old_email_stays_until_the_code(amplify, admin, live):
+    careful = World(admin, live, "amplify-verify-first",
+                    UserAttributeUpdateSettings={"AttributesRequireVerificationBeforeUpdate": ["email"]})
+    lee = careful.user("lee")
+    app = amplify(of=careful)
+    _signed_in(app, lee)
+    updated = app.call("updateUserAttribute", userAttribute={"attributeKey": "email", "value": "lee.new@example.com"})
+    assert updated["isUpdated"] is False and updated["nextStep"]["updateAttributeStep"] == "CONFIRM_ATTRIBUTE_WITH_CODE"
+    attributes = app.call("fetchUserAttributes")
+    assert (attributes["email"], attributes["email_verified"]) == ("lee@example.com", "true")
+    app.call("confirmUserAttribute", userAttributeKey="email", confirmationCode=_email_code(careful, lee))
+    attributes = app.call("fetchUserAttributes")
+    assert (attributes["email"], attributes["email_verified"]) == ("lee.new@example.com", "true")
+
+
+@pytest.fixture(scope="module")
+def optional_mfa(admin, live) -> World:
+    """A pool that asks for a TOTP code of the users who enabled it."""
+    return World(admin, live, "amplify-mfa", MfaConfiguration="OPTIONAL")
+
+
+@pytest.fixture(scope="module")
+def required_mfa(admin, live) -> World:
+    """A pool that asks every user for a TOTP code, after setting one up if they have none."""
+    return World(admin, live, "amplify-mfa-on", MfaConfiguration="ON")
+
+
+TOTP_STEP = {"isSignedIn": False, "nextStep": {"signInStep": "CONFIRM_SIGN_IN_WITH_TOTP_CODE"}}
+DONE = {"isSignedIn": True, "nextStep": {"signInStep": "DONE"}}
+
+
+def test_totp_set_up_in_the_app_then_sign_in_asks_for_a_code(amplify, optional_mfa):
+    """setUpTOTP, verifyTOTPSetup, updateMFAPreference, fetchMFAPreference; then SRP sign-in asks
+    for a code (SOFTWARE_TOKEN_MFA) and confirmSignIn answers it. Two codes: no wait for the clock."""
+    tom = optional_mfa.user("tom")
+    app = amplify(of=optional_mfa)
+    _signed_in(app, tom)
+    assert app.call("fetchMFAPreference") == {}  # nothing enabled, nothing preferred
+    details = app.call("setUpTOTP")  # AssociateSoftwareToken
+    secret = details["sharedSecret"]
+    assert details["setupUri"].startswith("otpauth://totp/authpool:")  # what an app shows as a QR code
+    assert details["setupUri"].endswith(f"?secret={secret}&issuer=authpool")
+    device = Authenticator(secret)
+    with pytest.raises(AmplifyError) as wrong:
+        app.call("verifyTOTPSetup", code=device.wrong())
+    assert wrong.value.name == "EnableSoftwareTokenMFAException"
+    assert app.call("verifyTOTPSetup", code=device.code(), options={"friendlyDeviceName": "Pixel"}) is None
+    assert app.call("fetchMFAPreference") == {}  # verified is not enabled
+    app.call("updateMFAPreference", totp="PREFERRED")
+    assert app.call("fetchMFAPreference") == {"preferred": "TOTP", "enabled": ["TOTP"]}
+    app.call("signOut")
+
+    assert app.call("signIn", username=tom, password=PASSWORD) == TOTP_STEP
+    with pytest.raises(AmplifyError) as mismatch:
+        app.call("confirmSignIn", challengeResponse=device.wrong())
+    assert (mismatch.value.name, mismatch.value.message) == ("CodeMismatchException", "Invalid code received for user")
+    assert app.call("confirmSignIn", challengeResponse=device.code()) == DONE  # the session outlives a wrong code
+    access = optional_mfa.verifier(optional_mfa.app).verify(app.call("fetchAuthSession")["accessToken"])
+    assert access["username"] == "tom"
+    assert app.call("getCurrentUser")["signInDetails"]["authFlowType"] == "USER_SRP_AUTH"
+
+
+def test_totp_after_user_password_auth_a_code_works_once_and_disabling_stops_asking(amplify, optional_mfa):
+    una = optional_mfa.user("una")
+    options = {"authFlowType": "USER_PASSWORD_AUTH"}
+    app = amplify(of=optional_mfa)
+    _signed_in(app, una, **options)
+    device = Authenticator(app.call("setUpTOTP")["sharedSecret"])
+    app.call("verifyTOTPSetup", code=device.code())
+    app.call("updateMFAPreference", totp="ENABLED")
+    assert app.call("fetchMFAPreference") == {"enabled": ["TOTP"]}  # enabled, not preferred: asked all the same
+    app.call("signOut")
+
+    assert app.call("signIn", username=una, password=PASSWORD, options=options) == TOTP_STEP
+    code = device.code()
+    assert app.call("confirmSignIn", challengeResponse=code) == DONE
+    assert app.call("getCurrentUser")["signInDetails"]["authFlowType"] == "USER_PASSWORD_AUTH"
+    other_device = amplify(of=optional_mfa)
+    assert other_device.call("signIn", username=una, password=PASSWORD, options=options) == TOTP_STEP
+    with pytest.raises(AmplifyError) as replayed:  # the step's code was accepted once already
+        other_device.call("confirmSignIn", challengeResponse=code)
+    assert (replayed.value.name, replayed.value.message) == ("CodeMismatchException",
+                                                              "Your software token has already been used once.")
+
+    app.call("updateMFAPreference", totp="DISABLED")
+    assert app.call("fetchMFAPreference") == {}
+    assert other_device.call("signIn", username=una, password=PASSWORD, options=options) == DONE  # a new sign-in
+
+
+def test_a_user_without_a_token_sets_one_up_to_sign_in_to_an_mfa_on_pool(amplify, required_mfa):
+    """MFA_SETUP: Amplify calls AssociateSoftwareToken with the challenge's session and shows the
+    secret (CONTINUE_SIGN_IN_WITH_TOTP_SETUP); confirmSignIn with a code calls VerifySoftwareToken
+    and RespondToAuthChallenge. The token is then enabled and preferred: the next sign-in asks for a code."""
+    val = required_mfa.user("val")
+    app = amplify(of=required_mfa)
+    started = app.call("signIn", username=val, password=PASSWORD)
+    assert started["isSignedIn"] is False and started["nextStep"]["signInStep"] == "CONTINUE_SIGN_IN_WITH_TOTP_SETUP"
+    device = Authenticator(started["nextStep"]["totpSetupDetails"]["sharedSecret"])
+    with pytest.raises(AmplifyError) as wrong:
+        app.call("confirmSignIn", challengeResponse=device.wrong())
+    assert wrong.value.name == "EnableSoftwareTokenMFAException"
+    assert app.call("confirmSignIn", challengeResponse=device.code()) == DONE
+    access = required_mfa.verifier(required_mfa.app).verify(app.call("fetchAuthSession")["accessToken"])
+    assert access["username"] == "val"
+    assert app.call("fetchMFAPreference") == {"preferred": "TOTP", "enabled": ["TOTP"]}
+    app.call("signOut")
+    again = app.call("signIn", username=val, password=PASSWORD, options={"authFlowType": "USER_PASSWORD_AUTH"})
+    assert again == TOTP_STEP
+    assert app.call("confirmSignIn", challengeResponse=device.code()) == DONE
+
+
+def test_a_new_user_in_an_mfa_on_pool_chooses_a_password_then_sets_up_totp(amplify, required_mfa):
+    """An administrator-created user's first sign-in: NEW_PASSWORD_REQUIRED, then MFA_SETUP."""
+    wes = required_mfa.user("wes", temporary=True)
+    app = amplify(of=required_mfa)
+    started = app.call("signIn", username=wes, password=PASSWORD, options={"authFlowType": "USER_PASSWORD_AUTH"})
+    assert started["nextStep"]["signInStep"] == "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED", started
+    setup = app.call("confirmSignIn", challengeResponse=NEW_PASSWORD)
+    assert setup["nextStep"]["signInStep"] == "CONTINUE_SIGN_IN_WITH_TOTP_SETUP", setup
+    device = Authenticator(setup["nextStep"]["totpSetupDetails"]["sharedSecret"])
+    assert app.call("confirmSignIn", challengeResponse=device.code()) == DONE
+    assert app.call("getCurrentUser")["username"] == "wes"
 
 
 def test_sign_out_revokes_the_refresh_token(amplify, world):

@@ -4,7 +4,11 @@
 //
 //   {"op": "configure", "input": {"endpoint": "http://127.0.0.1:P/", "poolId": "...", "clientId": "..."}}
 //   {"op": "signIn" | "confirmSignIn" | "signUp" | "confirmSignUp" | "autoSignIn" | "signOut" |
-//    "fetchUserAttributes" | "updateUserAttributes" | "getCurrentUser", "input": {...}}
+//    "fetchUserAttributes" | "updateUserAttributes" | "updateUserAttribute" | "deleteUserAttributes" |
+//    "sendUserAttributeVerificationCode" | "confirmUserAttribute" | "getCurrentUser" |
+//    "verifyTOTPSetup" | "updateMFAPreference" | "fetchMFAPreference", "input": {...}}
+//                        (any aws-amplify/auth API by name; its resolved value, JSON-encoded)
+//   {"op": "setUpTOTP"}  -> {"sharedSecret", "setupUri": getSetupUri("authpool") as a string}
 //   {"op": "fetchAuthSession", "input": {"forceRefresh": bool}}  -> the tokens as compact JWTs
 //   {"op": "refreshToken"}  -> the refresh token Amplify keeps in its token store
 //   {"op": "exchanges"}  -> what a browser checks of each call so far (CORS), then forgets them:
@@ -51,6 +55,10 @@ const ops = {
   fetchAuthSession: async (input) => {
     const { tokens } = await auth.fetchAuthSession(input);
     return tokens ? { accessToken: tokens.accessToken.toString(), idToken: tokens.idToken?.toString() } : null;
+  },
+  setUpTOTP: async () => {
+    const details = await auth.setUpTOTP();
+    return { sharedSecret: details.sharedSecret, setupUri: details.getSetupUri("authpool").toString() };
   },
   exchanges: () => exchanges.splice(0),
   refreshToken: () => {
