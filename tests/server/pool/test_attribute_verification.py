@@ -206,6 +206,14 @@ def test_deleting_the_attribute_drops_its_code(verification, users, auto, databa
     assert _outbox(database, user, "phone_number") is None
 
 
+def test_deleting_the_attribute_drops_its_verified_flag(users, auto):
+    _user(users, auto, "flag", email="flag@example.com", phone_number="+15550002222",
+          phone_number_verified="true", email_verified="true")
+    user = users.delete_attributes(auto.id, "flag", ["phone_number"], as_admin=False)
+    assert "phone_number" not in user.attributes and "phone_number_verified" not in user.attributes
+    assert user.attributes["email_verified"] == "true"  # the other medium keeps its flag
+
+
 def test_verifying_takes_the_sign_in_alias(verification, users, by_alias, database):
     pool = by_alias
     first = _user(users, pool, "first", email="shared@example.com", email_verified="true")

@@ -81,7 +81,10 @@ def delete(t: UnitOfWork, pool_id: str, username: str, names: Iterable[str], *, 
             )
         if attr.required or not attr.mutable or (attr.developer_only and not as_admin):
             raise InvalidParameter(f"Cannot delete the attribute {name}")
-    before, user = user.attributes, t.users.delete_attributes(pool_id, user.sub, names)
+    # A deleted e-mail or phone number takes its *_verified flag along: nothing is left to be verified,
+    # and an ID token should not say email_verified=true beside no email.
+    flags = [f"{name}_verified" for name in names if name in attribute_verification.MEDIUM]
+    before, user = user.attributes, t.users.delete_attributes(pool_id, user.sub, [*names, *flags])
     sign_in_aliases.sync(t, pool, user, before=before)  # a deleted alias is released
     for name in attribute_verification.MEDIUM:
         if name in names:  # its code, and any pending new value, go with it
