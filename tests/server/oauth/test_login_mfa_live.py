@@ -11,6 +11,7 @@ import time
 import pytest
 from tests.server.oauth.world import CSRF, PASSWORD, SESSION, pkce_pair, query_of, sign_in
 
+from authpool.server.oauth import qr
 from authpool.server.pool import totp
 
 SECRET = re.compile(r'name="secret" value="([A-Z2-7]{32})"')
@@ -100,11 +101,20 @@ def test_mfa_setup_form_in_an_on_pool(world, browser):
     assert page.status_code == 200 and "Set up your authenticator app" in page.text
     secret_text = SECRET.search(page.text).group(1)
     assert html.escape("otpauth://totp/mfa-required:nina?secret=" + secret_text) in page.text
+    # the QR code: inline SVG of the link's URI (decoded for real in tests/e2e/test_browser_mfa_setup.py)
+    uri = html.unescape(re.search(r'<a href="([^"]+)">', page.text).group(1))
+    assert uri == totp.provisioning_uri(totp.from_base32(secret_text), account="nina", issuer="mfa-required")
+    assert page.text.count("<svg") == 1 and str(qr.svg(uri)) in page.text
+    nonce = re.search(r"'nonce-([^']+)'", page.headers["content-security-policy"]).group(1)
+    assert page.headers["content-security-policy"] == (
+        f"default-src 'none'; style-src 'nonce-{nonce}'; img-src 'self' data:; form-action 'self' "
+        "https://required.example; frame-ancestors 'none'; base-uri 'none'")
     secret = totp.from_base32(secret_text)
     form = {"_csrf": CSRF.search(page.text).group(1), "step": "mfa_setup", "username": "nina",
             "session": SESSION.search(page.text).group(1), "secret": secret_text}
     wrong = browser.post(str(page.url), data={**form, "code": _wrong(secret)})
     assert wrong.status_code == 400 and "not right" in wrong.text and secret_text in wrong.text
+    assert str(qr.svg(uri)) in wrong.text
     code, _ = _code(secret)
     done = browser.post(str(page.url), data={**form, "code": code})
     assert done.status_code == 303 and "code" in query_of(done.headers["location"])

@@ -24,8 +24,8 @@ the client with a code).
   password), a user with TOTP enabled, or anyone in a pool whose ``MfaConfiguration`` is ON, gets a
   code form carrying the sealed ``SOFTWARE_TOKEN_MFA`` session; a wrong code keeps the form
   ("That code is not right."), counted by the sign-in throttle. An ON pool's user without a token
-  gets the set-up form: the new secret as text and as an ``otpauth://`` link (no QR code), then a code
-  of it (AssociateSoftwareToken, VerifySoftwareToken and the MFA_SETUP answer in one step).
+  gets the set-up form: the new secret as a QR code (inline SVG drawn on the server, :mod:`.qr`), as
+  text and as an ``otpauth://`` link, then a code of it (AssociateSoftwareToken, VerifySoftwareToken and the MFA_SETUP answer in one step).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from ..pool.codes import CodeMismatch
 from ..pool.mfa import MFA_SETUP, SOFTWARE_TOKEN_MFA, EnableSoftwareTokenMfaFailed
 from ..pool.signin import NEW_PASSWORD_REQUIRED, InvalidSession, SignInOutcome
 from ..ratelimit import PASSWORD_ATTEMPTS_EXCEEDED
-from . import csrf, session
+from . import csrf, qr, session
 from .authorize import complete, error_redirect, guarded
 from .authrequest import AuthorizationRequest, PageError, RedirectError, validate
 from .errors import OAuthError
@@ -108,7 +108,7 @@ def _mfa_setup_form(ctx, req, browser, *, session_value: str, username: str, sec
                     error: str | None = None, status: int = 200) -> Response:
     uri = totp.provisioning_uri(totp.from_base32(secret), account=username, issuer=req.pool.name)
     return _page(ctx, req, browser, "mfa_setup.html", status=status, error=error, session=session_value,
-                 username=username, secret=secret, uri=uri)
+                 username=username, secret=secret, uri=uri, qr=qr.svg(uri))
 
 
 def _next(ctx, req, browser, outcome: SignInOutcome, username: str) -> Response:
