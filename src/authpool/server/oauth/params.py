@@ -15,6 +15,7 @@ from urllib.parse import unquote, unquote_to_bytes
 
 from starlette.requests import Request
 
+from ..middleware import RequestBodyTooLarge
 from .errors import InvalidRequest
 
 MAX_FIELDS = 40
@@ -99,11 +100,13 @@ def parse_form(body: bytes) -> dict[str, str]:
         raise InvalidRequest("The request body is not valid UTF-8.") from None
 
 
-async def asgi_form_params(scope, receive, *, max_bytes: int = 64 * 1024, content_type: bytes | None = None
-                           ) -> dict[str, str]:
+async def asgi_form_params(scope, receive, *, max_bytes: int = 64 * 1024, content_type: bytes | None = None,
+                           too_large_at: int | None = None) -> dict[str, str]:
     """:func:`form_params` for an endpoint that is a plain ASGI app (the token endpoint): the same
     checks, read straight from ``receive`` without a Request object. ``content_type``: the request's
-    first Content-Type header where the caller has found it already."""
+    first Content-Type header where the caller has found it already. ``too_large_at``: the server's
+    body bound (middleware.DirectAnswer), past which RequestBodyTooLarge is raised (413) as the
+    middleware's bounded receive would."""
     if content_type is None:
         content_type = next((value for name, value in scope["headers"] if name == b"content-type"), b"")
     check_form_type(content_type.decode("latin-1"))
@@ -113,6 +116,8 @@ async def asgi_form_params(scope, receive, *, max_bytes: int = 64 * 1024, conten
         if message["type"] != "http.request":  # http.disconnect: nobody is left to answer
             raise ClientGone
         body += message.get("body", b"")
+        if too_large_at is not None and len(body) > too_large_at:
+            raise RequestBodyTooLarge
         if len(body) > max_bytes:
             raise InvalidRequest("The request body is too large.")
         if not message.get("more_body", False):

@@ -29,6 +29,7 @@ from starlette.types import Receive, Scope, Send
 
 from ...jose.jsonutil import dumps_compact
 from ..cache import WouldBlock, non_blocking
+from ..middleware import DirectAnswer, RequestBodyTooLarge
 from .clientauth import AuthenticatedClient, authenticate, uses_basic
 from .errors import InvalidRequest, UnsupportedGrantType, json_error
 from .grants import GRANTS
@@ -71,13 +72,17 @@ def _issue_in_memory(ctx, pool_id: str, authorization: str | None, params: dict[
 
 class TokenEndpoint:
     """The endpoint as a plain ASGI app, which the route passes requests to as they are: no Request or
-    Response objects on the path every token takes. Errors go through the one renderer."""
+    Response objects on the path every token takes. Errors go through the one renderer. ServerMiddleware
+    calls :meth:`serve_direct`, without wrapping receive and send (middleware.DirectAnswer)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await _token(scope, receive, send)
+        await _token(scope, receive, send, None)
+
+    async def serve_direct(self, scope: Scope, receive: Receive, send: Send, answer: DirectAnswer) -> None:
+        await _token(scope, receive, send, answer)
 
 
-async def _token(scope: Scope, receive: Receive, send: Send) -> None:
+async def _token(scope: Scope, receive: Receive, send: Send, answer: DirectAnswer | None) -> None:
     ctx = scope["app"].state.ctx
     authorization = content_type = None
     for name, value in scope["headers"]:  # the first of each, in one pass
@@ -89,20 +94,29 @@ async def _token(scope: Scope, receive: Receive, send: Send) -> None:
     pool_id = scope["path_params"]["pool_id"]
     try:
         params = await asgi_form_params(scope, receive, max_bytes=ctx.settings.max_body_bytes,
-                                        content_type=content_type or b"")
+                                        content_type=content_type or b"",
+                                        too_large_at=None if answer is None else answer.max_body_bytes)
         result = _issue_in_memory(ctx, pool_id, authorization, params)
         if result is None:
             result = await ctx.run(_issue, ctx, pool_id, authorization, params)
     except ClientGone:
         return
+    except RequestBodyTooLarge:
+        raise  # the middleware answers 413
     except Exception as exc:  # noqa: BLE001 - rendered by the one error renderer (unknown -> server_error)
-        await json_error(exc, basic_auth=uses_basic(authorization))(scope, receive, send)
+        response = json_error(exc, basic_auth=uses_basic(authorization))
+        if answer is not None:
+            response.raw_headers += answer.headers
+            answer.status = response.status_code
+        await response(scope, receive, send)
         return
     body = dumps_compact(result)
-    await send({"type": "http.response.start", "status": 200,
-                "headers": [(b"content-length", b"%d" % len(body)), *_OK_HEADERS]})
+    headers = [(b"content-length", b"%d" % len(body)), *_OK_HEADERS]
+    if answer is not None:
+        headers += answer.headers
+        answer.status = 200
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
 
 
 token = TokenEndpoint()
