@@ -13,6 +13,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .cognito import cognito_endpoint, cognito_preflight
 from .context import ServerContext
@@ -59,6 +60,35 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
+class App(Starlette):
+    """Starlette, except that a request for one of ServerMiddleware's direct routes (the token endpoint)
+    goes to that middleware at once, past Starlette's outermost ServerErrorMiddleware, which has nothing
+    to do for it: ServerMiddleware answers any error of a direct route itself (a JSON 500), and an
+    error of its own still reaches the ASGI server, which logs it and answers 500. Everything else takes
+    the whole stack (bench/bench_token_endpoint.py)."""
+
+    _server: ServerMiddleware | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = self
+        if self.middleware_stack is None:
+            self.middleware_stack = self.build_middleware_stack()
+            self._server = _server_middleware(self.middleware_stack)
+        server = self._server
+        if server is not None and scope["type"] == "http":
+            direct = server.direct_target(scope)
+            if direct is not None:
+                await server.serve(scope, receive, send, direct)
+                return
+        await self.middleware_stack(scope, receive, send)
+
+
+def _server_middleware(app: ASGIApp | None) -> ServerMiddleware | None:
+    while app is not None and not isinstance(app, ServerMiddleware):
+        app = getattr(app, "app", None)
+    return app
+
+
 def create_app(ctx: ServerContext, *, extra_routes: list[BaseRoute] | None = None) -> Starlette:
     """``extra_routes`` go first (``authpool demo`` mounts its orders API and dashboard under /demo)."""
     token_route = Route("/{pool_id}/oauth2/token", token.token, methods=["POST"])
@@ -80,7 +110,7 @@ def create_app(ctx: ServerContext, *, extra_routes: list[BaseRoute] | None = Non
         Route("/{pool_id}/logout", logout.logout, methods=["GET"]),
         Route("/{pool_id}/keys/decrypt", keyservice_endpoint.decrypt, methods=["POST"]),  # encrypted claims
     ]
-    app = Starlette(routes=[*(extra_routes or ()), *routes], lifespan=lifespan)
+    app = App(routes=[*(extra_routes or ()), *routes], lifespan=lifespan)
     app.state.ctx = ctx
     app.add_middleware(ServerMiddleware, max_body_bytes=ctx.settings.max_body_bytes, direct=(token_route,))
     return app
