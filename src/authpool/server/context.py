@@ -12,6 +12,7 @@ import anyio.to_thread
 from .admin_credentials import AdminCredentials, load_or_create
 from .hooks import HookCustomizer
 from .hooks import cache as hook_cache
+from .hooks.invokers import default_invokers
 from .invalidation import CacheSync, build_cache_sync
 from .issuance import CustomizerChain, TokenService
 from .keys import SigningKeys
@@ -97,7 +98,8 @@ def build_context(settings: Settings, *, migrate: bool | None = None) -> ServerC
     signin = SignInService(db, users, build_throttle(db=db, master_key=master_key, redis=redis), master_key)
     keyservice = KeyService(db, ttl=SYNCED_CACHE_TTL) if cache_sync else KeyService(db)
     # Declared encrypted claims become placeholders, the hook runs, then every placeholder is encrypted.
-    hooks = HookCustomizer(db, cache_ttl=SYNCED_CACHE_TTL if cache_sync else hook_cache.DEFAULT_TTL)
+    hooks = HookCustomizer(db, cache_ttl=SYNCED_CACHE_TTL if cache_sync else hook_cache.DEFAULT_TTL,
+                           invokers=default_invokers(python_threads=settings.hook_threads))
     customizer = CustomizerChain(DeclaredClaims(keyservice), hooks, EncryptClaims(keyservice, db))
     return ServerContext(
         settings=settings, db=db, master_key=master_key, keys=keys, admin=admin,

@@ -10,6 +10,7 @@ from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .hooks.invokers import threads as hook_threads
 from .pool.password_work import PROCESS_LIMIT, PasswordWorkLimit
 
 REQUESTS = Counter("authpool_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -34,7 +35,21 @@ class PasswordWorkCollector(Collector):
                                   value=limit.refused)
 
 
+class HookThreadsCollector(Collector):
+    """The threads sync python pre-token hooks run in (hooks/invokers/threads.py), read when scraped."""
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        t = hook_threads.totals()
+        yield GaugeMetricFamily("authpool_hook_threads_capacity", "threads for sync python hooks", value=t.capacity)
+        yield GaugeMetricFamily("authpool_hook_threads_busy", "threads running a sync python hook", value=t.busy)
+        yield GaugeMetricFamily("authpool_hook_threads_stuck", "threads running a sync python hook past its timeout",
+                                value=t.stuck)
+        yield CounterMetricFamily("authpool_hook_threads_refused", "python hook calls failed at once: every thread stuck",
+                                  value=t.refused)
+
+
 REGISTRY.register(PasswordWorkCollector(PROCESS_LIMIT))
+REGISTRY.register(HookThreadsCollector())
 
 
 async def metrics_endpoint(request: Request) -> Response:

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     #: purpose within ``code_issue_window`` seconds; one more is LimitExceededException (pool/codes.py).
     code_issue_limit: int = Field(5, ge=1, le=1000)
     code_issue_window: int = Field(3600, ge=60, le=7 * 86400)
+    #: Threads for plain (sync) python pre-token hooks per process (hooks/invokers/threads.py): a handler
+    #: that never returns holds one until the process exits; with all of them held, python hooks fail closed
+    #: at once (UnexpectedLambdaException / server_error).
+    hook_threads: int = Field(16, ge=1, le=256)
 
     def public_base_url(self) -> str:
         if self.base_url:

@@ -73,7 +73,13 @@ def lambda_endpoint():
 
 
 @pytest.fixture
-def world(database, clock, lambda_endpoint, monkeypatch) -> World:
+def python_invoker() -> PythonInvoker:
+    """The world's python invoker; a test module may override it (e.g. fewer threads)."""
+    return PythonInvoker()
+
+
+@pytest.fixture
+def world(database, clock, lambda_endpoint, python_invoker, monkeypatch) -> World:
     with database.transaction() as tx:
         tx.pools.create(id=POOL, name="hooks", settings={"SigningAlgorithm": "ES256"})
         app = tx.clients.create(POOL, client_id="appclient1", name="app", client_secret=None,
@@ -90,7 +96,7 @@ def world(database, clock, lambda_endpoint, monkeypatch) -> World:
     keys.ensure(POOL)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    customizer = HookCustomizer(database, invokers={"python": PythonInvoker(), "webhook": WebhookInvoker(clock=clock),
+    customizer = HookCustomizer(database, invokers={"python": python_invoker, "webhook": WebhookInvoker(clock=clock),
                                                     "lambda": LambdaInvoker(endpoint_url=lambda_endpoint)})
     service = TokenService(database, keys, lambda p: f"http://127.0.0.1:8000/{p}", clock=clock, customizer=customizer)
     handlers.seen.clear()

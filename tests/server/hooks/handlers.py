@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import os
+import socket
+import threading
 import time
 
 seen: list[dict] = []
+#: Held by :func:`blocked` until a test sets it (tests set it in a ``finally``).
+gate = threading.Event()
 
 
 def record(event, context):
@@ -109,6 +114,20 @@ def slow(event, context):
 
 def hang(event, context):
     time.sleep(60)
+    return event
+
+
+def blocked(event, context):
+    """Never returns on its own: waits for ``gate`` (60 s at most, so a failed test leaves no thread forever)."""
+    gate.wait(60)
+    return event
+
+
+def blocked_on_socket(event, context):
+    """For a server in another process: connects to the test's gate (``HOOK_GATE_PORT``) and waits until
+    the test closes the connection (60 s at most)."""
+    with socket.create_connection(("127.0.0.1", int(os.environ["HOOK_GATE_PORT"])), timeout=60) as conn:
+        conn.recv(1)
     return event
 
 

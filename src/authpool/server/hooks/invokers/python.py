@@ -6,9 +6,13 @@ filled in. ``context`` has the attributes of Lambda's context object that handle
 (``function_name``, ``aws_request_id``, ``get_remaining_time_in_millis()`` ...).
 
 The timeout is enforced by waiting, not by killing: a coroutine is cancelled when its time is up; a
-plain function runs in a (daemon) worker thread that Python cannot stop, so it finishes in the
-background while the issuance has already failed, and never delays the server's exit. Hooks that call out to a network should set their own
-timeouts below the pool's. The handler runs with the server's privileges: only an administrator
+plain function runs in a (daemon) worker thread of the invoker's own bounded pool (threads.py, the
+``hook_threads`` setting) that Python cannot stop, so it finishes in the background while the
+issuance has already failed, and never delays the server's exit. Such a *stuck* thread holds one
+of the pool's threads until the handler returns; while all of them are stuck, python hooks fail
+closed at once (:class:`~authpool.server.hooks.errors.HookUnavailable` ``HookThreadsExhausted``:
+Cognito's ``UnexpectedLambdaException``, OAuth ``server_error``) instead of waiting out a timeout.
+Hooks that call out to a network should set their own timeouts below the pool's. The handler runs with the server's privileges: only an administrator
 can configure one (UpdateUserPool is SigV4-signed; the CLI needs the data directory).
 """
 
@@ -30,9 +34,12 @@ from ....tokens.mint import new_jti
 from ..config import PYTHON_REF
 from ..errors import HookRejected, HookTimeout, HookUnavailable
 from .base import Target
-from .threads import DaemonPool
+from .threads import DaemonPool, PoolExhausted, PoolStats
 
 log = logging.getLogger("authpool.hooks")
+
+#: Threads for plain (sync) python handlers per invoker, unless the ``hook_threads`` setting says otherwise.
+DEFAULT_THREADS = 16
 
 
 class LambdaContext:
@@ -63,7 +70,7 @@ def _is_async(fn: Callable[..., Any]) -> bool:
 class PythonInvoker:
     kind = "python"
 
-    def __init__(self, *, max_workers: int = 16) -> None:
+    def __init__(self, *, max_workers: int = DEFAULT_THREADS) -> None:
         self._handlers: dict[str, Callable[..., Any]] = {}
         self._lock = threading.Lock()
         self._workers = DaemonPool(max_workers)
@@ -100,10 +107,13 @@ class PythonInvoker:
                 self._loop = loop
             return self._loop
 
-    def _wait(self, future: concurrent.futures.Future, deadline: float) -> Any:
+    def _wait(self, future: concurrent.futures.Future, deadline: float, *, in_thread: bool = False) -> Any:
         done, _ = concurrent.futures.wait([future], timeout=max(0.0, deadline - time.monotonic()))
         if not done:
-            future.cancel()  # stops a coroutine; a thread runs on in the background
+            if in_thread:
+                self._workers.abandon(future)  # not started: dropped; running: its thread counts as stuck
+            else:
+                future.cancel()  # stops a coroutine
             raise HookTimeout(invoker=self.kind)
         try:
             error = future.exception()
@@ -130,10 +140,18 @@ class PythonInvoker:
                 raise HookRejected(exc, invoker=self.kind) from None
             return self._await(awaitable, deadline)
         run = contextvars.copy_context().run  # keep the request id for the handler's own logs
-        result = self._wait(self._workers.submit(run, handler, event, context), deadline)
+        try:
+            future = self._workers.submit(run, handler, event, context)
+        except PoolExhausted:
+            raise HookUnavailable("HookThreadsExhausted", invoker=self.kind) from None
+        result = self._wait(future, deadline, in_thread=True)
         if inspect.isawaitable(result):
             result = self._await(result, deadline)
         return result
+
+    def threads(self) -> PoolStats:
+        """The sync handlers' threads: capacity, started, busy, stuck past a timeout, refusals."""
+        return self._workers.stats()
 
     def close(self) -> None:
         self._workers.close()
