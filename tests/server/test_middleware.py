@@ -162,3 +162,34 @@ def test_other_methods_on_the_token_path_take_the_router(world, log):
     status, _, headers = start(call(world, method="GET"))
     assert status == 405 and b"x-request-id" in headers
     assert lines(log)[0]["route"] == ROUTE
+
+
+def test_direct_matches_are_remembered_per_path_and_method_and_stay_what_the_route_gives():
+    """ServerMiddleware remembers the paths that matched a direct route; what a remembered path puts in
+    the scope must be what Route.matches puts there, for every path, and a fresh dict each time."""
+    from starlette.routing import Match, Route
+
+    from authpool.server.middleware import ServerMiddleware
+
+    async def endpoint(scope, receive, send):  # pragma: no cover - never called
+        pass
+
+    route = Route("/{pool_id}/oauth2/token", endpoint, methods=["POST"])
+    middleware = ServerMiddleware(None, max_body_bytes=1024, direct=(route,))
+    middleware.MAX_REMEMBERED_PATHS = 3
+
+    def scope(path, method="POST"):
+        return {"type": "http", "path": path, "root_path": "", "method": method, "headers": []}
+
+    for round_ in range(3):
+        for pool in ["p1", "p2", "p3", "p4", "p%20x"]:
+            got, expected = scope(f"/{pool}/oauth2/token"), scope(f"/{pool}/oauth2/token")
+            assert middleware.direct_target(got) is route.app
+            match, child = route.matches(expected)
+            assert match is Match.FULL
+            expected.update(child, route=route)
+            assert got == expected, (round_, pool)
+            got["path_params"]["pool_id"] = "changed"  # the next request's scope is not touched
+        assert middleware.direct_target(scope("/p1/oauth2/token", "GET")) is None
+        assert middleware.direct_target(scope("/p1/oauth2/tokens")) is None
+    assert len(middleware._matched) <= 3

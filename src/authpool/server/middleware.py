@@ -54,20 +54,40 @@ class ServerMiddleware:
     ``serve_direct`` is served through a :class:`DirectAnswer`; any other app with wrapped receive and
     send. Either way the answer gets the same request id, body bound, metrics and access log."""
 
+    #: Paths remembered as matching a direct route (a pool's token path is asked for again and again).
+    MAX_REMEMBERED_PATHS = 1024
+
     def __init__(self, app: ASGIApp, *, max_body_bytes: int, direct: tuple[BaseRoute, ...] = ()) -> None:
         self.app, self.max_body_bytes, self.direct = app, max_body_bytes, tuple(direct)
+        self._matched: dict[tuple[str, str, str], tuple[BaseRoute, Scope]] = {}
 
     def direct_target(self, scope: Scope) -> ASGIApp | None:
         """The app of the direct route ``scope`` fully matches (the scope updated as the router would),
-        else None."""
+        else None. A path that matched is remembered with what the match put in the scope, so that its
+        next request skips the route's regular expression and parameter conversion (``Route.matches``)."""
+        top = "path_params" not in scope  # what is remembered holds no parameters of an outer router
+        key = (scope["path"], scope.get("root_path", ""), scope["method"])
+        found = self._matched.get(key) if top else None
+        if found is None:
+            found = self._match(scope)
+            if found is None:
+                return None
+            if top:
+                if len(self._matched) >= self.MAX_REMEMBERED_PATHS:
+                    self._matched.clear()
+                self._matched[key] = found
+        route, child_scope = found
+        scope["endpoint"], scope["path_params"], scope["route"] = (child_scope["endpoint"],
+                                                                   dict(child_scope["path_params"]), route)
+        return route.app
+
+    def _match(self, scope: Scope) -> tuple[BaseRoute, Scope] | None:
         for route in self.direct:
             if route.methods and scope["method"] not in route.methods:
                 continue  # at best a partial match, which takes the usual way
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
-                scope.update(child_scope)
-                scope["route"] = route
-                return route.app
+                return route, child_scope
         return None
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
