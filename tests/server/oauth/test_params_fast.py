@@ -51,3 +51,34 @@ def test_basic_credentials_unquote_as_unquote_plus():
         header = "Basic " + base64.b64encode(f"{raw}:{raw}+s".encode()).decode()
         assert clientauth.basic_credentials(header) == (urllib.parse.unquote_plus(raw),
                                                         urllib.parse.unquote_plus(raw + "+s"))
+
+
+def test_remembered_forms_are_parse_form_and_never_keep_a_secret():
+    """params.parse_remembered_form (the token endpoint's reader) answers as parse_form, and keeps only
+    bodies made of non-secret parameters, each handed out as a fresh dict."""
+    from authpool.server.oauth import params
+    from authpool.server.oauth.errors import InvalidRequest
+
+    params._remembered.clear()
+    rng = random.Random(11)
+    names = ["grant_type", "scope", "resource", "client_id", "client_secret", "code", "refresh_token", "password"]
+    values = ["client_credentials", "https%3A%2F%2Fapi.example%2Fread", "a+b", "", "s3cr3t", "%zz", "%ff"]
+    for _ in range(3000):
+        body = "&".join(f"{rng.choice(names)}={rng.choice(values)}" for _ in range(rng.randint(0, 4))).encode()
+        for _ in range(2):  # the second time from memory where it was kept
+            try:
+                expected = params.parse_form(body)
+            except InvalidRequest as exc:
+                expected = ("error", exc.description)
+            try:
+                got = params.parse_remembered_form(body)
+            except InvalidRequest as exc:
+                got = ("error", exc.description)
+            assert got == expected, body
+            if isinstance(got, dict):
+                got["scope"] = "changed"  # a caller's change is not remembered
+    assert params._remembered and len(params._remembered) <= params.MAX_REMEMBERED_BODIES
+    for body, kept in params._remembered.items():
+        assert kept == params.parse_form(body)
+        sent = {name for name, value in parse_qsl(body.decode()) if value}
+        assert sent <= params.REMEMBERED_NAMES, body  # no secret, code or token is ever kept
