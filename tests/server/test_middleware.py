@@ -193,3 +193,16 @@ def test_direct_matches_are_remembered_per_path_and_method_and_stay_what_the_rou
         assert middleware.direct_target(scope("/p1/oauth2/token", "GET")) is None
         assert middleware.direct_target(scope("/p1/oauth2/tokens")) is None
     assert len(middleware._matched) <= 3
+
+
+@pytest.mark.parametrize("endpoint", ["revoke", "introspect", "userInfo"])
+def test_a_chunked_body_over_the_limit_is_413_on_the_other_form_endpoints(world, log, endpoint):
+    """The same 413 as the token route when revocation, introspection or userinfo read a chunked body
+    past the bound (the endpoint meets it while reading: errors.BodyTooLarge), never a 500."""
+    limit = world["ctx"].settings.max_body_bytes
+    chunks = [{"type": "http.request", "body": b"x" * 4096, "more_body": True} for _ in range(limit // 4096 + 1)]
+    sent = call(world, messages=chunks, length=False, path=f"/{world['pool']}/oauth2/{endpoint}")
+    status, _, headers = start(sent)
+    assert status == 413 and json.loads(sent[1]["body"]) == TOO_LARGE and b"x-request-id" in headers
+    assert b"www-authenticate" not in headers
+    assert lines(log)[0]["status"] == 413

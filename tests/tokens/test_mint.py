@@ -25,11 +25,11 @@ NOW = 1_780_000_000
 
 
 def _session(**overrides) -> Session:
-    values = dict(issuer=ISSUER, sub="6f0d6c5e-3d1a-4a61-9d8e-1c2b3a4d5e6f", client_id="client123",
-                  auth_time=NOW - 100, origin_jti="origin-1", username="alice", groups=("admin",),
-                  scopes=("openid", "orders/read"),
-                  attributes={"email": "alice@example.com", "email_verified": "true", "name": "Alice",
-                              "custom:tier": "premium"})
+    values = {"issuer": ISSUER, "sub": "6f0d6c5e-3d1a-4a61-9d8e-1c2b3a4d5e6f", "client_id": "client123",
+              "auth_time": NOW - 100, "origin_jti": "origin-1", "username": "alice", "groups": ("admin",),
+              "scopes": ("openid", "orders/read"),
+              "attributes": {"email": "alice@example.com", "email_verified": "true", "name": "Alice",
+                             "custom:tier": "premium"}}
     values.update(overrides)
     return Session(**values)
 

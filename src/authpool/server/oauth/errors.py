@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..errors import AuthpoolError, InvalidParameter, NotAuthorized, NotFound, TooManyRequests
 from ..hooks.errors import HookError, HookRejected
+from ..middleware import RequestBodyTooLarge
 
 log = logging.getLogger("authpool.oauth")
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -136,6 +137,14 @@ class ServerError(OAuthError):
     default_description = "Internal error."
 
 
+class BodyTooLarge(OAuthError):
+    """The request body passed the server's bound while the endpoint read it (a chunked body, which
+    the middleware cannot refuse up front): 413, as the middleware answers a declared one."""
+
+    error, status = "invalid_request", 413
+    default_description = "Request body too large."
+
+
 class TemporarilyUnavailable(OAuthError):
     error, status = "temporarily_unavailable", 503
     default_description = "The server is busy; try again later."
@@ -148,6 +157,8 @@ def as_oauth_error(exc: BaseException) -> OAuthError:
         if exc.hint:
             log.info("oauth error", extra={"error": exc.error, "hint": exc.hint})
         return exc
+    if isinstance(exc, RequestBodyTooLarge):
+        return BodyTooLarge()
     if isinstance(exc, TooManyRequests):
         return TemporarilyUnavailable()
     if isinstance(exc, HookRejected):  # the pool's pre-token hook refused: the handler's own message
@@ -185,7 +196,7 @@ def bearer_error(exc: BaseException) -> Response:
     without any token gets the bare challenge (§3.1: "the resource server SHOULD NOT include an
     error code")."""
     err = as_oauth_error(exc)
-    if isinstance(err, TemporarilyUnavailable | ServerError):
+    if isinstance(err, TemporarilyUnavailable | ServerError | BodyTooLarge):
         return JSONResponse(err.body(), status_code=err.status, headers=NO_STORE)
     challenge = 'Bearer realm="authpool"'
     if not isinstance(err, NoToken):
