@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from ..jose import ECDHKey, JoseError, b64url_decode
-from ..tokens.encrypted import ClaimContext
+from ..tokens.encrypted import ClaimContext, aws_error_code
 from .errors import DecryptionKeyUnavailable, DecryptionNotAllowed, EncryptedClaimTampered
 from .jwks import check_uri
 
@@ -192,7 +192,7 @@ class AwsKms:
         except DecryptionKeyUnavailable:
             raise
         except Exception as exc:  # noqa: BLE001 - botocore errors, mapped by their code below
-            code = _aws_code(exc)
+            code = aws_error_code(exc)
             if code in ("AccessDeniedException", "DisabledException", "KMSInvalidStateException"):
                 raise DecryptionNotAllowed(f"KMS refused: {code}", actual=code) from None
             if code in ("InvalidCiphertextException", "IncorrectKeyException"):
@@ -211,11 +211,3 @@ class AwsKms:
 
         return await asyncio.to_thread(self.decrypt, edk, context)
 
-
-def _aws_code(exc: Exception) -> str:
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        if isinstance(code, str):
-            return code[:64]
-    return type(exc).__name__

@@ -86,6 +86,18 @@ class ClaimContext:
         return b64url_encode(hashlib.sha256(self.encoded()).digest()[:16])
 
 
+def aws_error_code(exc: Exception) -> str:
+    """The AWS error code of a failed KMS call (``AccessDeniedException``...), or the exception's type:
+    safe to log and to put in an error, never a message that could echo request data. Shared by the
+    aws-kms backend's two sides (server/keyservice/kms.py encrypts, guard/keysources.py decrypts)."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        if isinstance(code, str):
+            return code[:64]
+    return type(exc).__name__
+
+
 def encode_value(value: Any) -> bytes:
     """A claim value as the JWE plaintext: compact JSON, at most :data:`MAX_VALUE_BYTES`."""
     data = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
@@ -184,6 +196,7 @@ __all__ = [
     "PLACEHOLDER",
     "ClaimContext",
     "Placeholder",
+    "aws_error_code",
     "contains_placeholder",
     "decode_value",
     "encode_value",

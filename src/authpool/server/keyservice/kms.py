@@ -17,7 +17,7 @@ import threading
 from typing import Any
 
 from ...jose import b64url_encode, encrypt_compact_jwe
-from ...tokens.encrypted import ALG_BY_BACKEND, CLAIM_ENC, EDK_HEADER, ClaimContext
+from ...tokens.encrypted import ALG_BY_BACKEND, CLAIM_ENC, EDK_HEADER, ClaimContext, aws_error_code
 from .base import Encrypted, binding_headers
 from .errors import ClaimEncryptionError, KeyServiceUnavailable
 from .settings import EncryptionSettings
@@ -82,7 +82,7 @@ class KmsBackend:
         except ClaimEncryptionError:
             raise
         except Exception as exc:  # noqa: BLE001 - botocore's ClientError, BotoCoreError, timeouts: fail closed
-            raise KeyServiceUnavailable(f"KMS GenerateDataKey failed: {_aws_code(exc)}") from None
+            raise KeyServiceUnavailable(f"KMS GenerateDataKey failed: {aws_error_code(exc)}") from None
         data_key = answer["Plaintext"]
         try:
             token = encrypt_compact_jwe(plaintext, data_key, alg=ALG_BY_BACKEND[NAME], enc=CLAIM_ENC,
@@ -92,12 +92,3 @@ class KmsBackend:
             del data_key, answer
         return Encrypted(token, NAME, settings.kms_key_id)
 
-
-def _aws_code(exc: Exception) -> str:
-    """The AWS error code (``AccessDeniedException``...) or the exception's type: safe to log."""
-    response = getattr(exc, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        if isinstance(code, str):
-            return code[:64]
-    return type(exc).__name__
