@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import AuthpoolError, InvalidParameter, Kind, NotFound
+from ..errors import AuthpoolError, InvalidParameter
 from ..store import PoolRecord, UnitOfWork, UserRecord
 from ..store.mfa import SoftwareTokenRecord
 from . import totp
@@ -178,9 +178,7 @@ class MfaService(Service):
 
     @staticmethod
     def _require_totp(t: UnitOfWork, pool_id: str) -> PoolRecord:
-        pool = t.pools.get(pool_id)
-        if pool is None:
-            raise NotFound(Kind.POOL)
+        pool = t.pools.require(pool_id)
         if not totp_enabled(pool):
             raise SoftwareTokenMfaNotFound()
         return pool
