@@ -5,10 +5,11 @@ a compromised or confused issuer path would."""
 
 from __future__ import annotations
 
+import json
 import time
 
-import jwt as pyjwt
 import pytest
+from tests.server.keyservice.conftest import claims_of
 from tests.server.keyservice.live import HOOK, KMS, LOCAL, NATIONAL_ID, RK, Client
 from tests.support.live_server import free_port
 
@@ -18,13 +19,10 @@ from authpool.guard import (
     AwsKms,
     ClaimDecryptor,
     DecryptionKeyUnavailable,
+    EncryptedClaimTampered,
 )
 from authpool.jose import b64url_decode, b64url_encode, parse_compact_jwe
 from authpool.tokens.encrypted import ClaimContext
-
-
-def claims_of(token: str) -> dict:
-    return pyjwt.decode(token, options={"verify_signature": False})
 
 
 def remint(live, token: str, **changes) -> str:
@@ -79,13 +77,11 @@ def test_moved_to_another_user_or_claim(live, audience):
     sealed = claims_of(token)["custom:national_id"]
     into_bob = remint(live, token, sub="bbbbbbbb-0000-0000-0000-000000000000")
     renamed = remint(live, token, **{"custom:national_id": "x", "custom:passport": sealed})
-    for moved in (into_bob,):
-        response = live.api.get(f"/{route}/sync", moved)
-        refused(response, 401, "invalid_token")
-        assert "moved or altered" in response.json()["error_description"]
+    response = live.api.get(f"/{route}/sync", into_bob)
+    refused(response, 401, "invalid_token")
+    assert "moved or altered" in response.json()["error_description"]
     # under another name, the route reading that name finds a ciphertext bound to another claim
     verifier = _verifier_like(live, route)
-    from authpool.guard import EncryptedClaimTampered
     with pytest.raises(EncryptedClaimTampered):
         verifier.verify(renamed).decrypt("custom:passport")
 
@@ -108,7 +104,6 @@ def test_tampered_kms_blob(live):
     header = parse_compact_jwe(sealed, algorithms=["dir"], encryptions=["A256GCM"]).header
     edk = bytearray(b64url_decode(header["edk"]))
     edk[-5] ^= 1
-    import json
     header["edk"] = b64url_encode(bytes(edk))
     forged = b64url_encode(json.dumps(header, separators=(",", ":")).encode()) + "." + sealed.split(".", 1)[1]
     refused(live.api.get("/kms/sync", remint(live, token, **{"custom:national_id": forged})), 401, "invalid_token")
