@@ -115,15 +115,8 @@ class ServerMiddleware:
             try:
                 await serve_direct(scope, receive, send, answer)
                 status = 500 if answer.status is None else answer.status  # None: nothing answered
-            except RequestBodyTooLarge:
-                status = 413
-                if answer.status is None:
-                    await _send_json(send, 413, _TOO_LARGE, request_id)
-            except Exception:  # the last line of defence: log the type, send a fixed message
-                log.exception("unhandled error")
-                status = 500
-                if answer.status is None:
-                    await _send_json(send, 500, _INTERNAL, request_id)
+            except Exception as exc:
+                status = await _failed(send, exc, answer.status is not None, request_id)
         finally:
             _finish(scope, status, started)
             request_id_var.reset(token)
@@ -154,16 +147,23 @@ class ServerMiddleware:
 
         try:
             await app(scope, bounded_receive, send_with_id)
-        except RequestBodyTooLarge:
-            status = 413
-            if not response_started:
-                await _send_json(send, 413, _TOO_LARGE, request_id)
-        except Exception:  # the last line of defence: log the type, send a fixed message
-            log.exception("unhandled error")
-            status = 500
-            if not response_started:
-                await _send_json(send, 500, _INTERNAL, request_id)
+        except Exception as exc:
+            status = await _failed(send, exc, response_started, request_id)
         return status
+
+
+async def _failed(send: Send, exc: Exception, answered: bool, request_id: str) -> int:
+    """The status of a request whose app raised ``exc`` (called in its ``except``): 413 for
+    RequestBodyTooLarge, else 500, the last line of defence (logged, the type only; a fixed message).
+    The JSON answer is sent unless the app had started one (``answered``)."""
+    if isinstance(exc, RequestBodyTooLarge):
+        status, body = 413, _TOO_LARGE
+    else:
+        log.exception("unhandled error")
+        status, body = 500, _INTERNAL
+    if not answered:
+        await _send_json(send, status, body, request_id)
+    return status
 
 
 def _request_id_and_length(scope: Scope) -> tuple[str, int | None]:
