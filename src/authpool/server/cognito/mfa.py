@@ -20,14 +20,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..pool.mfa import OFF, MfaSettings, mfa_configuration
+from ..pool.mfa import MFA_CONFIGURATIONS, OFF, MfaSettings, mfa_configuration
 from ..pool.mfa_signin import MfaSignIn
 from .access import authorize
 from .errors import invalid_parameter
 from .params import POOL_ID, SESSION, TOKEN, USERNAME, validation_error
-
-_MFA = {"OFF", "ON", "OPTIONAL"}
-
 
 def _mfa(call) -> MfaSignIn:
     return call.ctx.signin.mfa
@@ -108,7 +105,7 @@ def set_user_pool_mfa_config(call) -> dict[str, Any]:
             raise invalid_parameter(f"{member} is not supported by authpool: software token (TOTP) MFA is the "
                                     "only factor.")
     current = mfa_configuration(call.ctx.pools.describe(pool_id))
-    configuration = call.params.str("MfaConfiguration", choices=tuple(_MFA)) or current
+    configuration = call.params.str("MfaConfiguration", choices=MFA_CONFIGURATIONS) or current
     software = call.params.obj("SoftwareTokenMfaConfiguration")
     enabled = software.get("Enabled") if software else None
     if enabled is not None and not isinstance(enabled, bool):
