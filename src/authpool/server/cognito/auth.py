@@ -33,7 +33,6 @@ from typing import Any
 
 from ...tokens.profiles import COGNITO_ADMIN_SCOPE
 from ..pool.mfa import MFA_SETUP, SOFTWARE_TOKEN_MFA
-from ..pool.mfa_signin import require_code
 from ..pool.signin import NEW_PASSWORD_REQUIRED, SignInOutcome
 from ..store import ClientRecord, UserRecord
 from .clientauth import check_client_secret, check_secret_hash, load_client, require_flow
@@ -185,7 +184,7 @@ def _respond_mfa(call, client: ClientRecord, name: str, source_ip: str | None) -
     check_secret_hash(client, responses.get("SECRET_HASH"), [username])
     mfa = call.ctx.signin.mfa
     if name == SOFTWARE_TOKEN_MFA:
-        code = require_code(responses.get("SOFTWARE_TOKEN_MFA_CODE"))
+        (code,) = required_members(responses, "SOFTWARE_TOKEN_MFA_CODE")
         user = mfa.respond(session, code, client=client, source_ip=source_ip, username=username)
     else:
         user = mfa.complete_setup(session, client=client, source_ip=source_ip, username=username)

@@ -29,7 +29,7 @@ import json
 import secrets
 from typing import Any
 
-from ..errors import InvalidParameter, NotAuthorized
+from ..errors import NotAuthorized
 from ..ratelimit import SignInThrottle
 from ..secrets import DecryptionError, MasterKey
 from ..store import ClientRecord, UserRecord
@@ -173,9 +173,3 @@ class MfaSignIn:
             raise
         self.throttle.succeeded(user.pool_id, user.username, source_ip)
         return user
-
-
-def require_code(code: object) -> str:
-    if not isinstance(code, str) or not code:
-        raise InvalidParameter("Missing required parameter SOFTWARE_TOKEN_MFA_CODE")
-    return code
