@@ -77,10 +77,10 @@ def parse_compact(token: str | bytes, *, algorithms: Collection[str] | None = No
             raise UnsupportedSerialization("a JWE was presented where a signed JWT (JWS) is expected")
         raise MalformedJWS("token is not a compact JWS (three dot-separated parts)")
     raw_header, raw_payload, raw_signature = token[:dot1], token[dot1 + 1 : dot2], token[dot2 + 1 :]
-    header = None
-    if algorithms is None or type(algorithms) in _IMMUTABLE:
-        header = _HEADER_CACHE.get((raw_header, algorithms))
-    header = _checked_header(raw_header, algorithms) if header is None else dict(header)
+    # Only an allow-list that cannot change after the check keys the header cache.
+    cacheable = algorithms is None or type(algorithms) in _IMMUTABLE
+    header = _HEADER_CACHE.get((raw_header, algorithms)) if cacheable else None
+    header = _checked_header(raw_header, algorithms, cacheable) if header is None else dict(header)
     # One scan of the whole token for the symbols base64url never uses, rather than one per part.
     if has_non_url_symbols(token):
         payload, signature = b64url_decode(raw_payload), b64url_decode(raw_signature)
@@ -100,14 +100,14 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 _IMMUTABLE = (frozenset, tuple)
 
 
-def _checked_header(raw_header: bytes, algorithms: Collection[str] | None) -> dict[str, Any]:
-    """Decode and check a header that is not in the cache (parse_compact looks there first)."""
+def _checked_header(raw_header: bytes, algorithms: Collection[str] | None, cacheable: bool) -> dict[str, Any]:
+    """Decode and check a header that is not in the cache (parse_compact looks there first), and keep
+    it there when ``cacheable`` (an immutable allow-list)."""
     header = loads_object(b64url_decode(raw_header), "JWS header")
     check_header(header, algorithms)
-    # Only immutable keys (an allow-list that cannot change after the check), and only flat headers: a
-    # copy of the dict would still share a nested list or object, and a caller that changed it would
-    # change the header every later parse of these bytes returns.
-    if (algorithms is None or type(algorithms) in _IMMUTABLE) and all(type(v) in _SCALARS for v in header.values()):
+    # Only flat headers: a copy of the dict would still share a nested list or object, and a caller
+    # that changed it would change the header every later parse of these bytes returns.
+    if cacheable and all(type(v) in _SCALARS for v in header.values()):
         if len(_HEADER_CACHE) >= _HEADER_CACHE_MAX:
             _HEADER_CACHE.clear()
         _HEADER_CACHE[(raw_header, algorithms)] = dict(header)
