@@ -26,6 +26,7 @@ from .access import authorize
 from .errors import invalid_parameter
 from .params import POOL_ID, SESSION, TOKEN, USERNAME, validation_error
 
+
 def _mfa(call) -> MfaSignIn:
     return call.ctx.signin.mfa
 
