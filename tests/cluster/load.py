@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Self
 
@@ -104,14 +106,24 @@ class Load:
         self._record(op, node, started, "ok")
         return result
 
-    def _apis(self) -> dict[int, Api]:
-        return {n: self.cluster.api(n, timeout=30) for n in self.nodes}
+    @contextmanager
+    def _connections(self) -> Iterator[dict[int, Api]]:
+        """One client thread's connections, one per node, closed when the thread ends."""
+        apis = {n: self.cluster.api(n, timeout=30) for n in self.nodes}
+        try:
+            yield apis
+        finally:
+            for api in apis.values():
+                api.close()
+
+    def _node(self, i: int) -> int:
+        return self.nodes[i % len(self.nodes)]
 
     def _chain(self, index: int, chain: Chain) -> None:
-        apis, i = self._apis(), index
-        try:
+        i = index
+        with self._connections() as apis:
             while not self._stop.is_set():
-                node = self.nodes[i % len(self.nodes)]
+                node = self._node(i)
                 i += 1
                 if i % 2:
                     result = self._do("refresh", node, lambda a=apis[node]: a.refresh(self.world, chain.token))
@@ -127,31 +139,25 @@ class Load:
                     self._stop.wait(RETRY_PAUSE)
                 if self.pause:
                     self._stop.wait(self.pause)
-        finally:
-            for api in apis.values():
-                api.close()
 
     def _m2m(self, index: int) -> None:
-        apis, i = self._apis(), index
-        try:
+        i = index
+        with self._connections() as apis:
             while not self._stop.is_set():
-                node = self.nodes[i % len(self.nodes)]
+                node = self._node(i)
                 i += 1
                 if self._do("client_credentials", node, lambda a=apis[node]: a.client_credentials(self.world)) is None:
                     self._stop.wait(RETRY_PAUSE)
                 if self.pause:
                     self._stop.wait(self.pause)
-        finally:
-            for api in apis.values():
-                api.close()
 
     def _signin(self, index: int) -> None:
         """Sign in, refresh once at another node, revoke, and check the revoked token is refused."""
-        apis, i = self._apis(), index
+        i = index
         users = self.world.users
-        try:
+        with self._connections() as apis:
             while not self._stop.is_set():
-                first, second = self.nodes[i % len(self.nodes)], self.nodes[(i + 1) % len(self.nodes)]
+                first, second = self._node(i), self._node(i + 1)
                 user = users[i % len(users)]
                 i += 1
                 result = self._do("sign_in", first, lambda a=apis[first], u=user: a.sign_in(self.world, u, PASSWORD))
@@ -171,9 +177,6 @@ class Load:
                 self._expect_refused(apis[second], second, token)
                 if self.pause:
                     self._stop.wait(self.pause)
-        finally:
-            for api in apis.values():
-                api.close()
 
     def _expect_refused(self, api: Api, node: int, token: str) -> None:
         started = time.monotonic()
