@@ -105,6 +105,12 @@ class SignInService:
         except (NotAuthorized, NotFound):
             self.throttle.failed(pool_id, username, source_ip)
             raise
+        return self.proven(pool_id, username, user, client=client, source_ip=source_ip)
+
+    def proven(self, pool_id: str, username: str, user: UserRecord, *, client: ClientRecord,
+               source_ip: str | None) -> SignInOutcome:
+        """:meth:`outcome` for a password just proven (this service's or SRP's) under the sign-in
+        name ``username``; the throttle's failure count is cleared unless an MFA code is still owed."""
         outcome = self.outcome(user, client)
         if outcome.challenge not in MFA_CHALLENGES:  # a code is still owed: keep counting
             self.throttle.succeeded(pool_id, username, source_ip)

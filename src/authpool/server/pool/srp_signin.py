@@ -34,7 +34,7 @@ from ..errors import InvalidParameter, Kind, NotAuthorized, NotFound
 from ..secrets import MasterKey
 from ..store import ClientRecord
 from . import srp, srp_block
-from .signin import DEFAULT_SESSION_MINUTES, MFA_CHALLENGES, SignInOutcome, SignInService
+from .signin import DEFAULT_SESSION_MINUTES, SignInOutcome, SignInService
 from .user_lookup import find_user
 from .user_passwords import check_can_sign_in
 
@@ -128,10 +128,7 @@ class SrpSignIn:
         except NotAuthorized:
             self.signin.throttle.failed(pool_id, username, source_ip)
             raise
-        outcome = self.signin.outcome(user, client)
-        if outcome.challenge not in MFA_CHALLENGES:  # a code is still owed: keep counting (signin.py)
-            self.signin.throttle.succeeded(pool_id, username, source_ip)
-        return outcome
+        return self.signin.proven(pool_id, username, user, client=client, source_ip=source_ip)
 
     def _fail(self, pool_id: str, username: str, source_ip: str | None) -> NoReturn:
         self.signin.throttle.failed(pool_id, username, source_ip)
