@@ -241,14 +241,17 @@ def kill9(pid: int) -> None:
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.05) -> float:
-    """Seconds it took for ``predicate()`` to hold; AssertionError after ``timeout``."""
+    """Seconds it took for ``predicate()`` to hold; AssertionError unless it held in under ``timeout``
+    (a predicate that first holds after the deadline fails too: callers use the timeout as the bound)."""
     started = time.monotonic()
     while True:
         try:
-            if predicate():
-                return time.monotonic() - started
-        except Exception:  # noqa: BLE001, S110 - not yet
-            pass
-        if time.monotonic() - started > timeout:
+            held = predicate()
+        except Exception:  # noqa: BLE001 - not yet
+            held = False
+        elapsed = time.monotonic() - started
+        if elapsed >= timeout:
             raise AssertionError(f"condition not met within {timeout}s")
+        if held:
+            return elapsed
         time.sleep(interval)

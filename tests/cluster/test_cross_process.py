@@ -88,9 +88,8 @@ def test_a_key_rotated_at_a_is_published_and_used_by_b_within_the_bound(cluster,
     rotated = cluster.ctx.keys.rotate(world.pool_id)  # "A": here the operator's CLI process
     new_kid = rotated["access"]
     assert new_kid != before
-    seen = wait_until(lambda: new_kid in b.jwks_kids(world), timeout=PROPAGATION_BOUND)
-    used = wait_until(lambda: kid(b.client_credentials(world)["access_token"]) == new_kid, timeout=PROPAGATION_BOUND)
-    assert seen < PROPAGATION_BOUND and used < PROPAGATION_BOUND
+    wait_until(lambda: new_kid in b.jwks_kids(world), timeout=PROPAGATION_BOUND)
+    wait_until(lambda: kid(b.client_credentials(world)["access_token"]) == new_kid, timeout=PROPAGATION_BOUND)
     assert before in a.jwks_kids(world)  # the retired key stays published for tokens it signed
 
 
@@ -106,8 +105,7 @@ def test_a_client_deleted_at_a_is_refused_at_b_within_the_bound(cluster, world, 
 
     assert token(b).status_code == 200  # cached at B
     admin(cluster, 0).delete_user_pool_client(UserPoolId=world.pool_id, ClientId=extra.client_id)
-    elapsed = wait_until(lambda: token(b).status_code in (400, 401), timeout=PROPAGATION_BOUND)
-    assert elapsed < PROPAGATION_BOUND
+    wait_until(lambda: token(b).status_code in (400, 401), timeout=PROPAGATION_BOUND)
     assert token(b).json()["error"] == "invalid_client"
 
 

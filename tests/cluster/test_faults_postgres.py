@@ -75,7 +75,6 @@ def outage(cluster, world, proxy, fault) -> None:
     assert {c.outcome for c in during} <= STORE_DOWN, {c.outcome for c in during}
     assert max(c.elapsed for c in during) < FAST, max(c.elapsed for c in during)
     assert statuses and all(status == 503 and elapsed < FAST for status, elapsed in statuses), statuses
-    assert recovered < RECOVERY
     assert after and all(c.ok for c in after), [c for c in after if not c.ok][:5]
     assert {c.op for c in after} >= {"refresh", "client_credentials"}
     assert chain_problems(cluster, chains) == []

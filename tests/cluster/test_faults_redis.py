@@ -86,5 +86,4 @@ def test_redis_down_fails_sign_in_closed_and_nothing_else(world, apis, proxy, fa
         assert a.health() == 200 and b.health() == 200  # still ready: only password checks need Redis
     finally:
         proxy.restore()
-    recovered = wait_until(lambda: a.sign_in(world, "user1") and b.sign_in(world, "user2"), timeout=10)
-    assert recovered < 10
+    wait_until(lambda: a.sign_in(world, "user1") and b.sign_in(world, "user2"), timeout=10)

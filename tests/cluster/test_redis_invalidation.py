@@ -45,7 +45,7 @@ def test_a_rotation_reaches_the_other_processes_over_redis(cluster, world):
         api.client_credentials(world)  # both cache the pool's keys
     new = cluster.ctx.keys.rotate(world.pool_id)["access"]
     for api in apis:
-        assert wait_until(lambda api=api: signs_with(api, world, new), timeout=CONNECTED_BOUND) < CONNECTED_BOUND
+        wait_until(lambda api=api: signs_with(api, world, new), timeout=CONNECTED_BOUND)
         api.close()
 
 
@@ -57,7 +57,7 @@ def test_a_missed_invalidation_is_bounded_and_flushed_on_reconnect(cluster, worl
     try:
         new = cluster.ctx.keys.rotate(world.pool_id)["access"]
         for api in apis:  # the message is lost for them, but they stop trusting their caches
-            assert wait_until(lambda api=api: signs_with(api, world, new), timeout=MISSED_BOUND) < MISSED_BOUND
+            wait_until(lambda api=api: signs_with(api, world, new), timeout=MISSED_BOUND)
     finally:
         proxy.restore()
     newer = cluster.ctx.keys.rotate(world.pool_id)["access"]  # subscribed again: back to the connected bound
