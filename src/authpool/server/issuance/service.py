@@ -75,7 +75,7 @@ class TokenService:
         session = self._session(client, user, groups, scopes, auth_time=auth_time, origin_jti=new_jti(),
                                 audience=audience)
         context = IssueContext(pool_id=client.pool_id, client_id=client.client_id, trigger_source=trigger_source,
-                               user=user, groups=[g.name for g in groups], scopes=list(scopes),
+                               user=user, groups=list(session.groups), scopes=list(scopes),
                                client_metadata=client_metadata or {})
         minted = self._mint(session, context, now=now, access_ttl=lifetimes.access, id_ttl=lifetimes.id,
                             nonce=nonce, with_at_hash=with_at_hash, id_extra=_role_claims(groups))
@@ -115,7 +115,7 @@ class TokenService:
                                 origin_jti=family.origin_jti)
         context = IssueContext(pool_id=client.pool_id, client_id=client.client_id,
                                trigger_source="TokenGeneration_RefreshTokens", user=user,
-                               groups=[g.name for g in groups],
+                               groups=list(session.groups),
                                scopes=list(family.scopes), client_metadata=client_metadata or {})
         minted = self._mint(session, context, now=now, access_ttl=lifetimes.access, id_ttl=lifetimes.id,
                             id_extra=_role_claims(groups))
