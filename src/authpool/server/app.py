@@ -24,7 +24,7 @@ from .oauth import authorize, discovery, introspect, login, logout, revoke, toke
 
 
 async def health(request: Request) -> Response:
-    """Liveness and readiness: answers 200 when the store answers, 503 otherwise."""
+    """Readiness: answers 200 when the store answers, 503 otherwise (liveness is :func:`live`)."""
     ctx: ServerContext = request.app.state.ctx
     try:
         await ctx.run(ctx.db.ping)
