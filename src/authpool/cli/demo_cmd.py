@@ -18,13 +18,12 @@ def register(commands) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..demo.seed import seed
     from ..demo.web import demo_routes
-    from ..server.context import build_context
     from . import output
-    from .manage_cmd import domain_errors
-    from .serve_cmd import print_admin_credentials, serve, settings_from
+    from .manage_cmd import context, domain_errors
+    from .serve_cmd import print_admin_credentials, serve
 
-    settings = settings_from(args)
-    ctx = build_context(settings)
+    ctx = context(args)
+    settings = ctx.settings
     password = settings.demo_password.get_secret_value() if settings.demo_password else None
     with domain_errors():
         demo = seed(ctx, password=password, base_url=settings.public_base_url())

@@ -27,11 +27,18 @@ def domain_errors() -> Iterator[None]:
         raise CLIError(exc.message) from None
 
 
-def context(args: argparse.Namespace):
+def context(args: argparse.Namespace) -> ServerContext:
+    """The server context from the command's flags; a schema older than this authpool needs (with
+    ``AUTHPOOL_MIGRATE_AT_START=false``) is a CLI error saying what to run."""
     from ..server.context import build_context
+    from ..server.store.migrate import SchemaNotCurrent
+    from . import CLIError
     from .serve_cmd import settings_from
 
-    return build_context(settings_from(args))
+    try:
+        return build_context(settings_from(args))
+    except SchemaNotCurrent as exc:
+        raise CLIError(str(exc)) from None
 
 
 @contextlib.contextmanager

@@ -70,7 +70,7 @@ def serve(settings, ctx, *, extra_routes=None) -> int:
 
     configure_logging(settings.log_level)
     common = {"host": settings.host, "port": settings.port, "access_log": False, "log_config": None,
-                  "proxy_headers": False, "server_header": False}
+              "proxy_headers": False, "server_header": False}
     if settings.workers > 1 and not extra_routes:
         export_settings(settings)
         ctx.db.dispose()
@@ -95,17 +95,11 @@ def print_admin_credentials(ctx, *, always: bool = False) -> None:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from ..server.context import build_context
-    from ..server.store.migrate import SchemaNotCurrent
-    from . import CLIError
+    from .manage_cmd import context
 
-    settings = settings_from(args)
-    try:
-        ctx = build_context(settings)
-    except SchemaNotCurrent as exc:
-        raise CLIError(str(exc)) from None
+    ctx = context(args)
     print_admin_credentials(ctx)
-    return serve(settings, ctx)
+    return serve(ctx.settings, ctx)
 
 
 def run_migrate(args: argparse.Namespace) -> int:
@@ -131,12 +125,11 @@ def run_migrate(args: argparse.Namespace) -> int:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    from ..server.context import build_context
     from . import output
-    from .manage_cmd import create_pool
+    from .manage_cmd import context, create_pool
 
-    settings = settings_from(args)
-    ctx = build_context(settings)
+    ctx = context(args)
+    settings = ctx.settings
     pool = create_pool(ctx, args.name, alg=args.alg)
     output.say(f"Created user pool {pool.id} ({pool.name})", style="bold green")
     output.say(f"  issuer: {settings.issuer_for(pool.id)}")
