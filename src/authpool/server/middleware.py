@@ -115,7 +115,7 @@ class ServerMiddleware:
             try:
                 await serve_direct(scope, receive, send, answer)
                 status = 500 if answer.status is None else answer.status  # None: nothing answered
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - the last line of defence: _failed logs it
                 status = await _failed(send, exc, answer.status is not None, request_id)
         finally:
             _finish(scope, status, started)
@@ -147,7 +147,7 @@ class ServerMiddleware:
 
         try:
             await app(scope, bounded_receive, send_with_id)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: _failed logs it
             status = await _failed(send, exc, response_started, request_id)
         return status
 
