@@ -9,7 +9,6 @@ import json
 import os
 import secrets
 import signal
-import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Self
 
 import httpx
 from tests.support.live_server import LiveServer, free_port
+from tests.support.waiting import wait_until  # noqa: F401 - the cluster tests import it from here
 
 from authpool.server.context import ServerContext, build_context
 from authpool.server.secrets import encode_key
@@ -238,20 +238,3 @@ def worker_pids(server_pid: int) -> list[int]:
 
 def kill9(pid: int) -> None:
     os.kill(pid, signal.SIGKILL)
-
-
-def wait_until(predicate, timeout: float, interval: float = 0.05) -> float:
-    """Seconds it took for ``predicate()`` to hold; AssertionError unless it held in under ``timeout``
-    (a predicate that first holds after the deadline fails too: callers use the timeout as the bound)."""
-    started = time.monotonic()
-    while True:
-        try:
-            held = predicate()
-        except Exception:  # noqa: BLE001 - not yet
-            held = False
-        elapsed = time.monotonic() - started
-        if elapsed >= timeout:
-            raise AssertionError(f"condition not met within {timeout}s")
-        if held:
-            return elapsed
-        time.sleep(interval)

@@ -14,6 +14,7 @@ import pytest
 from prometheus_client import REGISTRY
 from tests.server.hooks import handlers
 from tests.server.hooks.conftest import H, claims_of
+from tests.support.waiting import wait_until
 
 from authpool.server import metrics  # noqa: F401 - registers the /metrics collectors
 from authpool.server.hooks import HookTimeout, HookUnavailable
@@ -33,13 +34,6 @@ def gate():
     handlers.gate.clear()
     yield handlers.gate
     handlers.gate.set()  # whatever happened, no handler waits on past the test
-
-
-def _until(condition, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.01)
 
 
 def test_stuck_handlers_hold_at_most_n_threads_then_calls_fail_closed_at_once(world, python_invoker, gate, caplog):
@@ -73,7 +67,7 @@ def test_stuck_handlers_hold_at_most_n_threads_then_calls_fail_closed_at_once(wo
     assert "alice" not in text and "eyJ" not in text and world.user.sub not in text
 
     gate.set()
-    _until(lambda: python_invoker.threads().busy == 0)
+    wait_until(lambda: python_invoker.threads().busy == 0, timeout=10.0)
     world.hook(H + "enrich")
     assert claims_of(world.sign_in().access_token)["tenant_id"] == "t-1"
     assert python_invoker.threads() == PoolStats(THREADS, THREADS, 0, 0, 1)
@@ -98,7 +92,7 @@ def test_a_call_given_up_before_it_started_is_dropped_not_counted_stuck():
     release = threading.Event()
     try:
         running = pool.submit(release.wait, 10)
-        _until(lambda: pool.stats().busy == 1)
+        wait_until(lambda: pool.stats().busy == 1, timeout=10.0)
         waiting = pool.submit(lambda: "never")
         pool.abandon(waiting)
         assert waiting.cancelled() and pool.stats().stuck == 0
@@ -107,7 +101,7 @@ def test_a_call_given_up_before_it_started_is_dropped_not_counted_stuck():
         with pytest.raises(PoolExhausted):
             pool.submit(lambda: "refused")
         release.set()
-        _until(lambda: pool.stats().stuck == 0)
+        wait_until(lambda: pool.stats().stuck == 0, timeout=10.0)
         assert pool.submit(lambda: "again").result(10) == "again"
         assert pool.stats() == PoolStats(1, 1, 0, 0, 1)
     finally:
@@ -120,7 +114,7 @@ def test_abandoning_a_finished_call_counts_nothing():
     try:
         done: Future = pool.submit(lambda: 1)
         assert done.result(10) == 1
-        _until(lambda: pool.stats().busy == 0)
+        wait_until(lambda: pool.stats().busy == 0, timeout=10.0)
         pool.abandon(done)
         assert pool.stats().stuck == 0
     finally:

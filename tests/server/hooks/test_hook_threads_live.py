@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 
 import httpx
 import pytest
@@ -17,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.server.hooks.conftest import H
 from tests.server.oauth.world import PASSWORD, build_world
 from tests.support.live_server import LiveServer
+from tests.support.waiting import wait_until
 
 from authpool.server.hooks import set_hook
 
@@ -69,13 +69,6 @@ def _metrics(base: str) -> dict[str, float]:
             if s.name.startswith("authpool_hook_threads")}
 
 
-def _until(condition, seconds: float = 15.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
-
-
 @pytest.fixture
 def gate():
     g = Gate()
@@ -123,7 +116,7 @@ def test_stuck_hook_threads_fail_closed_at_once_and_the_server_keeps_serving(tmp
             assert http.get(f"/{pool_id}/.well-known/openid-configuration").status_code == 200
 
             gate.release()
-            _until(lambda: _metrics(server.base_url)["authpool_hook_threads_busy"] == 0)
+            wait_until(lambda: _metrics(server.base_url)["authpool_hook_threads_busy"] == 0, timeout=15.0)
             issued = token()
             assert issued.status_code == 200 and issued.json()["access_token"]
             assert sign_in().json()["AuthenticationResult"]["AccessToken"]
