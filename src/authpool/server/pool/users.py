@@ -29,13 +29,8 @@ from ._service import check_limit
 from .attributes import validate_attributes
 from .passwords import PasswordHasher, check_password, generate_password
 from .pools import password_policy
-from .user_lookup import MAX_USERNAME_LENGTH, check_username, find_user, require_user, username_attribute
-from .user_passwords import UserPasswords, check_can_sign_in
-
-__all__ = [  # the names other modules import from here (some now live in the modules above)
-    "MAX_USERNAME_LENGTH", "CreatedUser", "UserService", "check_can_sign_in", "check_username", "find_user",
-    "require_user",
-]
+from .user_lookup import check_username, find_user, require_user, username_attribute
+from .user_passwords import UserPasswords
 
 
 @dataclass(frozen=True, slots=True)
