@@ -26,7 +26,7 @@ class _DuplicateMember(ValueError):
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     obj = dict(pairs)
     if len(obj) != len(pairs):
-        raise _DuplicateMember
+        raise _DuplicateMember("duplicate member name")
     return obj
 
 
@@ -88,6 +88,12 @@ def _loads_checked(data: bytes, what: str) -> dict[str, Any]:
     if type(value) is not dict:
         raise MalformedJWS(f"{what} is not a JSON object")
     return value
+
+
+def loads_strict(text: str) -> Any:
+    """Any JSON value (not only an object) by this module's rules: duplicate member names, ``NaN`` and
+    ``Infinity`` refused with ValueError (encrypted claims' plaintexts, ``tokens/encrypted.py``)."""
+    return _decoder.decode(text)
 
 
 def dumps_compact(value: Any) -> bytes:

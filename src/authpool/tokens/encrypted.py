@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..jose.b64 import b64url_encode
+from ..jose.jsonutil import loads_strict
 
 #: Content encryption of every encrypted claim.
 CLAIM_ENC = "A256GCM"
@@ -106,25 +107,11 @@ def encode_value(value: Any) -> bytes:
     return data
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        raise ValueError("duplicate member name")
-    return obj
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-_decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
-
-
 def decode_value(data: bytes) -> Any:
     """The claim value from a decrypted plaintext; ValueError if it is not strict JSON."""
     if len(data) > MAX_VALUE_BYTES:
         raise ValueError("plaintext too large")
-    return _decoder.decode(data.decode("utf-8"))
+    return loads_strict(data.decode("utf-8"))
 
 
 # -- placeholders (pre-token hooks) ------------------------------------------------------------------------
