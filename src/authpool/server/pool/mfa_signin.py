@@ -23,15 +23,13 @@ so a known password does not reset the guessing budget.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import secrets
 from typing import Any
 
 from ..errors import NotAuthorized
+from ..oauth import sealed
 from ..ratelimit import SignInThrottle
-from ..secrets import DecryptionError, MasterKey
+from ..secrets import MasterKey
 from ..store import ClientRecord, UserRecord
 from .codes import CodeMismatch
 from .mfa import MFA_SETUP, SOFTWARE_TOKEN_MFA, Challenge, MfaService
@@ -60,20 +58,15 @@ class MfaSignIn:
         minutes = int(client.settings.get("AuthSessionValidity") or self._default_minutes)
         body = {"v": _VERSION, "ch": challenge, "st": stage, "p": user.pool_id, "c": client.client_id,
                 "sub": user.sub, "id": secrets.token_hex(16), "exp": self.db.now() + minutes * 60}
-        blob = self._key.encrypt(json.dumps(body, separators=(",", ":")).encode(), _CONTEXT)
-        return base64.urlsafe_b64encode(blob).decode().rstrip("=")
+        return sealed.seal(self._key, body, _CONTEXT)
 
     def open(self, session: str, challenge: str, *, stage: str | None = None,
              client: ClientRecord | None = None) -> dict[str, Any]:
         """The sealed body, checked: challenge, stage, client (when given), not expired. InvalidMfaSession."""
         if not isinstance(session, str) or not 20 <= len(session) <= MAX_SESSION_CHARS:
             raise InvalidMfaSession()
-        try:
-            data = json.loads(self._key.decrypt(base64.urlsafe_b64decode(session + "=" * (-len(session) % 4)),
-                                                _CONTEXT))
-        except (binascii.Error, ValueError, DecryptionError):
-            raise InvalidMfaSession() from None
-        if (not isinstance(data, dict) or data.get("v") != _VERSION or data.get("ch") != challenge
+        data = sealed.unseal(self._key, session, _CONTEXT)  # None: tampered, foreign, not JSON
+        if (data is None or data.get("v") != _VERSION or data.get("ch") != challenge
                 or (stage is not None and data.get("st") != stage)
                 or not all(isinstance(data.get(k), str) for k in ("p", "c", "sub", "id"))
                 or not isinstance(data.get("exp"), int) or data["exp"] <= self.db.now()
