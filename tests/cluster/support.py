@@ -4,7 +4,6 @@ tests make. Every address is on 127.0.0.1."""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import secrets
@@ -16,6 +15,8 @@ from typing import Self
 
 import httpx
 from tests.support.live_server import LiveServer, free_port
+from tests.support.tokens import claims_of as claims  # noqa: F401 - the cluster tests import it from here
+from tests.support.tokens import header_of
 from tests.support.waiting import wait_until  # noqa: F401 - the cluster tests import it from here
 
 from authpool.server.context import ServerContext, build_context
@@ -44,14 +45,8 @@ def database_url(name: str, *, port: int = 5432) -> str:
     return f"{base}/{name}"
 
 
-def claims(token: str) -> dict:
-    payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-
-
 def kid(token: str) -> str:
-    part = token.split(".")[0]
-    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))["kid"]
+    return header_of(token)["kid"]
 
 
 class ApiError(Exception):

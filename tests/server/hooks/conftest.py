@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import jwt as pyjwt
 import pytest
 from tests.server.hooks import handlers
 from tests.server.hooks.servers import HookServer, echo
+from tests.support.tokens import claims_of  # noqa: F401 - the hook tests import it from here
 
 from authpool.server.hooks import HookCustomizer, set_hook
 from authpool.server.hooks.invokers import LambdaInvoker, PythonInvoker, WebhookInvoker
@@ -19,10 +19,6 @@ from authpool.server.store.records import UserStatus
 POOL = "us-east-1_HookTest1"
 ADMIN_ROLE = "arn:aws:iam::123456789012:role/admin"
 H = "python:tests.server.hooks.handlers:"
-
-
-def claims_of(token: str) -> dict:
-    return pyjwt.decode(token, options={"verify_signature": False})
 
 
 @dataclass

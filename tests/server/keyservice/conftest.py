@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import jwt as pyjwt
 import pytest
+from tests.support.tokens import claims_of  # noqa: F401 - the key-service tests import it from here
 
 from authpool.guard import AccessTokenVerifier, ClaimDecryptor, ResourceKeys
 from authpool.jose import ECDHKey
@@ -23,10 +23,6 @@ KYC = "https://kyc.example.com"
 BILLING = "https://billing.example.com"
 NATIONAL_ID = "756.9217.0769.85"
 BIRTHDATE = "1985-04-12"
-
-
-def claims_of(token: str) -> dict:
-    return pyjwt.decode(token, options={"verify_signature": False})
 
 
 @dataclass
