@@ -90,7 +90,8 @@ def build_context(settings: Settings, *, migrate: bool | None = None) -> ServerC
                                             keyservice_cache.NAME: keyservice_cache.clear_local})
     secret = settings.admin_secret_access_key.get_secret_value() if settings.admin_secret_access_key else None
     admin = load_or_create(settings.data_dir, master_key, env_id=settings.admin_access_key_id, env_secret=secret)
-    keys = SigningKeys(db, cache_ttl=SYNCED_CACHE_TTL) if cache_sync else SigningKeys(db)
+    synced = {"cache_ttl": SYNCED_CACHE_TTL} if cache_sync else {}  # else each cache's own, shorter TTL
+    keys = SigningKeys(db, **synced)
     # One bound on argon2id work for the whole process (pool/password_work.py); every hasher uses it.
     PROCESS_LIMIT.configure(settings.password_hash_concurrency, wait=settings.password_hash_wait)
     ISSUE_BOUND.configure(settings.code_issue_limit, settings.code_issue_window)  # codes a user may be sent
@@ -98,14 +99,13 @@ def build_context(settings: Settings, *, migrate: bool | None = None) -> ServerC
     signin = SignInService(db, users, build_throttle(db=db, master_key=master_key, redis=redis), master_key)
     keyservice = KeyService(db, ttl=SYNCED_CACHE_TTL) if cache_sync else KeyService(db)
     # Declared encrypted claims become placeholders, the hook runs, then every placeholder is encrypted.
-    hooks = HookCustomizer(db, cache_ttl=SYNCED_CACHE_TTL if cache_sync else hook_cache.DEFAULT_TTL,
-                           invokers=default_invokers(python_threads=settings.hook_threads))
+    hooks = HookCustomizer(db, invokers=default_invokers(python_threads=settings.hook_threads), **synced)
     customizer = CustomizerChain(DeclaredClaims(keyservice), hooks, EncryptClaims(keyservice, db))
     return ServerContext(
         settings=settings, db=db, master_key=master_key, keys=keys, admin=admin,
         tokens=TokenService(db, keys, settings.issuer_for, customizer=customizer),
         pools=PoolService(db, region=settings.region), users=users, groups=GroupService(db),
-        clients=ClientService(db, cache_ttl=SYNCED_CACHE_TTL) if cache_sync else ClientService(db),
+        clients=ClientService(db, **synced),
         resource_servers=ResourceServerService(db),
         signin=signin, srp=SrpSignIn(db, signin, master_key), keyservice=keyservice,
         decrypt_limiter=TokenBucket(settings.decrypt_rate, settings.decrypt_burst),
