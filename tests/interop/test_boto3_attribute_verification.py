@@ -67,7 +67,7 @@ def test_verify_an_email_with_a_code(live, public, admin, pool, app):
     wrong = "000000" if message["code"] != "000000" else "111111"
     with pytest.raises(public.exceptions.CodeMismatchException):
         public.verify_user_attribute(AccessToken=access, AttributeName="email", Code=wrong)
-    assert public.verify_user_attribute(AccessToken=access, AttributeName="email", Code=message["code"])
+    public.verify_user_attribute(AccessToken=access, AttributeName="email", Code=message["code"])  # raises if refused
     assert _me(public, access)["email_verified"] == "true"
     with pytest.raises(public.exceptions.ExpiredCodeException):  # single use
         public.verify_user_attribute(AccessToken=access, AttributeName="email", Code=message["code"])
@@ -163,7 +163,7 @@ def test_keep_the_original_until_the_new_email_is_verified(live, public, admin):
 def test_delete_own_attributes(public, admin, pool, app):
     _user(admin, pool, "dot", "dot@example.com", name="Dot", locale="fr")
     access = _access(public, app, "dot")
-    assert public.delete_user_attributes(AccessToken=access, UserAttributeNames=["name"])
+    public.delete_user_attributes(AccessToken=access, UserAttributeNames=["name"])  # raises if refused
     assert "name" not in _me(public, access)
     with pytest.raises(public.exceptions.InvalidParameterException):  # required in this pool
         public.delete_user_attributes(AccessToken=access, UserAttributeNames=["email"])
