@@ -33,7 +33,7 @@ from .kms import KmsBackend, KmsClients
 from .local import LocalKeyBackend
 from .ratelimit import TokenBucket
 from .resource_key import ResourceKeyBackend
-from .service import KeyService, invalidate_settings
+from .service import KeyService
 from .settings import BACKENDS, DEFAULT_BACKEND, EncryptionSettings, parse_settings, settings_of
 
 __all__ = [
@@ -61,7 +61,6 @@ __all__ = [
     "decrypt_summary",
     "describe",
     "encrypt_claim",
-    "invalidate_settings",
     "parse_settings",
     "rotate_local",
     "settings_of",

@@ -62,4 +62,4 @@ def invalidate_all() -> None:
     shared_cache.invalidate(NAME)
 
 
-on_commit_writing(_WATCHED, _FLAG, lambda: invalidate_all())
+on_commit_writing(_WATCHED, _FLAG, invalidate_all)

@@ -39,12 +39,6 @@ class PoolEncryption:
     max_token_bytes: int
 
 
-def invalidate_settings() -> None:
-    """Forget every cached resource-server setting and active local key version, here and in the
-    other processes. Commits that change them do this by themselves (``cache.py``)."""
-    cache.invalidate_all()
-
-
 class KeyService:
     def __init__(self, db, *, backends: Mapping[str, KeyBackend] | None = None, kms: KmsClients | None = None,
                  ttl: float = DEFAULT_TTL, clock: Callable[[], float] = time.time) -> None:
