@@ -15,8 +15,8 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..sealed import seal, unseal
 from ..secrets import MasterKey
-from .sealed import seal, unseal
 
 COOKIE = "authpool_csrf"
 FIELD = "_csrf"

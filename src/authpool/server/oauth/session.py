@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..sealed import seal, unseal
 from ..secrets import MasterKey
 from ..store import UserRecord, UserStatus
-from .sealed import seal, unseal
 
 COOKIE = "authpool_session"
 SESSION_SECONDS = 3600

@@ -26,8 +26,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from .. import sealed
 from ..errors import NotAuthorized
-from ..oauth import sealed
 from ..ratelimit import SignInThrottle
 from ..secrets import MasterKey
 from ..store import ClientRecord, UserRecord

@@ -29,17 +29,15 @@ failure count: only the completed sign-in does, so the code's guesses are counte
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .. import sealed
 from ..errors import InvalidParameter, Kind, NotAuthorized, NotFound
 from ..ratelimit import SignInThrottle
-from ..secrets import DecryptionError, MasterKey
+from ..secrets import MasterKey
 from ..store import ClientRecord, UserRecord, UserStatus
 from . import srp_credentials
 from .mfa import MFA_SETUP, SOFTWARE_TOKEN_MFA
@@ -172,22 +170,16 @@ class SignInService:
     # -- the opaque session ---------------------------------------------------------------------
     def _new_session(self, user: UserRecord, client: ClientRecord) -> str:
         minutes = client.settings.get("AuthSessionValidity") or DEFAULT_SESSION_MINUTES
-        body = json.dumps({"v": _SESSION_VERSION, "sub": user.sub, "ch": NEW_PASSWORD_REQUIRED,
-                           "exp": self.db.now() + int(minutes) * 60, "ph": _fingerprint(user)},
-                          separators=(",", ":")).encode()
-        blob = self._key.encrypt(body, _context(user.pool_id, client.client_id))
-        return base64.urlsafe_b64encode(blob).decode().rstrip("=")
+        return sealed.seal(self._key, {"v": _SESSION_VERSION, "sub": user.sub, "ch": NEW_PASSWORD_REQUIRED,
+                                       "exp": self.db.now() + int(minutes) * 60, "ph": _fingerprint(user)},
+                           _context(user.pool_id, client.client_id))
 
     def _open_session(self, session: str, pool_id: str, client: ClientRecord) -> tuple[str, str]:
         """The session's ``sub`` and password fingerprint, or InvalidSession."""
         if not isinstance(session, str) or not 20 <= len(session) <= MAX_SESSION_CHARS:
             raise InvalidSession()
-        try:
-            blob = base64.urlsafe_b64decode(session + "=" * (-len(session) % 4))
-            data = json.loads(self._key.decrypt(blob, _context(pool_id, client.client_id)))
-        except (binascii.Error, ValueError, DecryptionError):
-            raise InvalidSession() from None
-        if (not isinstance(data, dict) or data.get("v") != _SESSION_VERSION
+        data = sealed.unseal(self._key, session, _context(pool_id, client.client_id))
+        if (data is None or data.get("v") != _SESSION_VERSION
                 or data.get("ch") != NEW_PASSWORD_REQUIRED or not isinstance(data.get("sub"), str)
                 or not isinstance(data.get("ph"), str)
                 or not isinstance(data.get("exp"), int) or data["exp"] <= self.db.now()):

@@ -9,7 +9,7 @@ import binascii
 import json
 from typing import Any
 
-from ..secrets import DecryptionError, MasterKey
+from .secrets import DecryptionError, MasterKey
 
 MAX_SEALED = 2048
 
